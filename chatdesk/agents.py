@@ -1,0 +1,93 @@
+"""Agents and admins: accounts, roles, status, preferences."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chatdesk.auth.passwords import hash_password
+from chatdesk.auth.sessions import revoke_agent_sessions
+from chatdesk.db.tables import agents
+from chatdesk.errors import ApiError, not_found
+
+DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10}
+
+_COLUMNS = [
+    agents.c.id, agents.c.name, agents.c.email, agents.c.role, agents.c.status, agents.c.preferences,
+    agents.c.max_chats, agents.c.active_chats, agents.c.is_active, agents.c.created_at,
+]
+
+
+def agent_json(row: Any) -> dict[str, Any]:
+    """An agent as the API shows it; `max_chats` also appears inside `preferences` (API.md)."""
+    preferences = {**DEFAULT_PREFERENCES, **row.preferences, "max_chats": row.max_chats}
+    return {
+        "id": row.id, "name": row.name, "email": row.email, "role": row.role, "status": row.status,
+        "preferences": preferences, "max_chats": row.max_chats, "active_chats": row.active_chats,
+        "is_active": row.is_active, "created_at": row.created_at,
+    }
+
+
+async def create_agent(
+    conn: AsyncConnection, *, email: str, name: str, role: str, password: str, max_chats: int = 3
+) -> dict[str, Any]:
+    """Create an account; 409 when the email is taken (case-insensitively)."""
+    try:
+        async with conn.begin_nested():
+            row = (
+                await conn.execute(
+                    agents.insert()
+                    .values(email=email.strip(), name=name.strip(), role=role,
+                            password_hash=await hash_password(password), max_chats=max_chats)
+                    .returning(*_COLUMNS)
+                )
+            ).one()
+    except IntegrityError:
+        raise ApiError(409, f"An agent with email {email} exists already.", code="conflict") from None
+    return agent_json(row)
+
+
+async def get_agent(conn: AsyncConnection, agent_id: uuid.UUID) -> dict[str, Any]:
+    row = (await conn.execute(sa.select(*_COLUMNS).where(agents.c.id == agent_id))).first()
+    if row is None:
+        raise not_found("agent")
+    return agent_json(row)
+
+
+async def find_agent_by_email(conn: AsyncConnection, email: str) -> Any | None:
+    """The account row (with its password hash) for an email, any case."""
+    query = sa.select(*_COLUMNS, agents.c.password_hash).where(
+        sa.func.lower(agents.c.email) == email.strip().lower()
+    )
+    return (await conn.execute(query)).first()
+
+
+async def list_agents(conn: AsyncConnection) -> list[dict[str, Any]]:
+    rows = (await conn.execute(sa.select(*_COLUMNS).order_by(agents.c.name, agents.c.email))).all()
+    return [agent_json(row) for row in rows]
+
+
+async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply column changes and preference keys; deactivating ends the agent's sessions."""
+    values = {k: v for k, v in changes.items() if k in ("name", "role", "status", "max_chats", "is_active")}
+    if "password" in changes:
+        values["password_hash"] = await hash_password(changes["password"])
+    preferences = {k: v for k, v in changes.items() if k in DEFAULT_PREFERENCES}
+    if preferences:
+        values["preferences"] = agents.c.preferences.op("||")(sa.cast(preferences, agents.c.preferences.type))
+    if changes.get("is_active") is False:
+        values["status"] = "offline"
+    if not values:
+        return await get_agent(conn, agent_id)
+    row = (
+        await conn.execute(agents.update().where(agents.c.id == agent_id).values(**values).returning(*_COLUMNS))
+    ).first()
+    if row is None:
+        raise not_found("agent")
+    if changes.get("is_active") is False or "password" in changes:
+        await revoke_agent_sessions(conn, agent_id)
+    return agent_json(row)

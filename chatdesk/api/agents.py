@@ -1,0 +1,132 @@
+"""The signed-in agent, and agent accounts for admins (API.md, Agents)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, EmailStr, Field
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chatdesk.agents import create_agent, get_agent, list_agents, update_agent
+from chatdesk.api.endpoint import Access, Call, endpoint, json_response
+from chatdesk.audit import record_admin_action
+from chatdesk.auth.passwords import MIN_LENGTH
+from chatdesk.errors import ApiError
+
+Status = Literal["online", "away", "offline"]
+Role = Literal["admin", "agent"]
+
+
+class AgentOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    email: str
+    role: Role
+    status: Status
+    preferences: dict
+    max_chats: int
+    active_chats: int
+    is_active: bool
+
+
+class AgentList(BaseModel):
+    agents: list[AgentOut]
+
+
+class StatusIn(BaseModel):
+    status: Status
+
+
+class PreferencesIn(BaseModel):
+    max_chats: int | None = Field(None, ge=0, le=100)
+    sound: bool | None = None
+    desktop_notifications: bool | None = None
+    idle_minutes: int | None = Field(None, ge=1, le=240)
+
+
+class AgentCreate(BaseModel):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=120)
+    role: Role = "agent"
+    password: str = Field(min_length=MIN_LENGTH, max_length=1024)
+    max_chats: int = Field(3, ge=0, le=100)
+
+
+class AgentPatch(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    role: Role | None = None
+    max_chats: int | None = Field(None, ge=0, le=100)
+    is_active: bool | None = None
+    password: str | None = Field(None, min_length=MIN_LENGTH, max_length=1024)
+
+
+async def _change_me(call: Call, changes: dict) -> Response:
+    async with call.services.engine.begin() as conn:
+        return json_response(await update_agent(conn, call.principal.id, changes))
+
+
+@endpoint("The signed-in agent with preferences", access=Access.AGENT, response=AgentOut, tags=("agents",))
+async def me(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        return json_response(await get_agent(conn, call.principal.id))
+
+
+@endpoint("Set my presence", access=Access.AGENT, body=StatusIn, response=AgentOut, tags=("agents",))
+async def set_my_status(call: Call) -> Response:
+    return await _change_me(call, {"status": call.body.status})
+
+
+@endpoint("Change my preferences", access=Access.AGENT, body=PreferencesIn, response=AgentOut, tags=("agents",))
+async def set_my_preferences(call: Call) -> Response:
+    return await _change_me(call, call.body.model_dump(exclude_none=True))
+
+
+@endpoint("List agents", access=Access.ADMIN, response=AgentList, tags=("admin",))
+async def agents_index(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        return json_response({"agents": await list_agents(conn)})
+
+
+@endpoint("Create an agent", access=Access.ADMIN, body=AgentCreate, response=AgentOut, status=201, tags=("admin",))
+async def agents_create(call: Call) -> Response:
+    async with call.services.engine.begin() as conn:
+        agent = await create_agent(conn, **call.body.model_dump())
+        await record_admin_action(conn, call.principal, "agent.create", "agent", agent["id"], {"role": agent["role"]})
+    return json_response(agent, 201)
+
+
+@endpoint("Change an agent", access=Access.ADMIN, body=AgentPatch, response=AgentOut, tags=("admin",))
+async def agents_update(call: Call) -> Response:
+    changes = call.body.model_dump(exclude_none=True)
+    agent_id = call.request.path_params["agent_id"]
+    if agent_id == call.principal.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
+        raise ApiError(409, "You cannot demote or deactivate yourself.", code="conflict")
+    async with call.services.engine.begin() as conn:
+        agent = await update_agent(conn, agent_id, changes)
+        details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
+        await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id, details)
+    return json_response(agent)
+
+
+@endpoint("Deactivate an agent (history is kept)", access=Access.ADMIN, status=204, tags=("admin",))
+async def agents_deactivate(call: Call) -> Response:
+    agent_id = call.request.path_params["agent_id"]
+    if agent_id == call.principal.id:
+        raise ApiError(409, "You cannot deactivate yourself.", code="conflict")
+    async with call.services.engine.begin() as conn:
+        await update_agent(conn, agent_id, {"is_active": False})
+        await record_admin_action(conn, call.principal, "agent.deactivate", "agent", agent_id, {})
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/api/v1/agents/me", me, methods=["GET"]),
+    Route("/api/v1/agents/me/status", set_my_status, methods=["PUT"]),
+    Route("/api/v1/agents/me/preferences", set_my_preferences, methods=["PATCH"]),
+    Route("/api/v1/agents", agents_index, methods=["GET"]),
+    Route("/api/v1/agents", agents_create, methods=["POST"]),
+    Route("/api/v1/agents/{agent_id:uuid}", agents_update, methods=["PATCH"]),
+    Route("/api/v1/agents/{agent_id:uuid}", agents_deactivate, methods=["DELETE"]),
+]

@@ -1,0 +1,80 @@
+"""Sign in and out (API.md, Agents)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chatdesk.agents import agent_json, find_agent_by_email
+from chatdesk.api.endpoint import SESSION_COOKIE, Access, Call, endpoint, json_response
+from chatdesk.auth.passwords import verify_password
+from chatdesk.auth.sessions import create_session, revoke_session
+from chatdesk.auth.throttle import check_login_allowed, record_login_failure
+from chatdesk.errors import unauthorized
+
+
+class LoginIn(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class AgentBrief(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: str
+    status: str
+
+
+class LoginOut(BaseModel):
+    token: str
+    csrf_token: str
+    agent: AgentBrief
+
+
+def client_ip(call: Call) -> str:
+    return call.request.client.host if call.request.client else "unknown"
+
+
+@endpoint("Sign in with email and password", access=Access.PUBLIC, body=LoginIn, response=LoginOut, tags=("auth",))
+async def login(call: Call) -> Response:
+    services, body, ip = call.services, call.body, client_ip(call)
+    await check_login_allowed(services.limiter, body.email, ip)
+    async with services.engine.connect() as conn:
+        row = await find_agent_by_email(conn, body.email)
+    valid = await verify_password(row.password_hash if row else None, body.password)
+    if not valid or not row.is_active:
+        await record_login_failure(services.limiter, body.email, ip)
+        raise unauthorized("Wrong email or password.")
+    ttl = timedelta(hours=services.settings.session_ttl_hours)
+    token, csrf_token = await create_session(
+        services.engine, row.id, ttl=ttl, user_agent=call.request.headers.get("user-agent"), ip=ip
+    )
+    agent = agent_json(row)
+    response = json_response({
+        "token": token,
+        "csrf_token": csrf_token,
+        "agent": {key: agent[key] for key in ("id", "name", "email", "role", "status")},
+    })
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), httponly=True, samesite="lax",
+        secure=services.settings.base_url.startswith("https://"), path="/",
+    )
+    return response
+
+
+@endpoint("Sign out: revoke this session", access=Access.AGENT, status=204, tags=("auth",))
+async def logout(call: Call) -> Response:
+    await revoke_session(call.services.engine, call.principal.session_id)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+routes = [
+    Route("/api/v1/auth/login", login, methods=["POST"]),
+    Route("/api/v1/auth/logout", logout, methods=["POST"]),
+]

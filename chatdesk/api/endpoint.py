@@ -1,0 +1,147 @@
+"""The one way a view is declared: who may call it, what body it takes, how OpenAPI shows it."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from chatdesk.auth.principal import Principal, identify
+from chatdesk.errors import ApiError, forbidden, unauthorized
+from chatdesk.services import Services
+
+SESSION_COOKIE = "chatdesk_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Access(enum.Enum):
+    """Who may call an endpoint."""
+
+    PUBLIC = "public"
+    VISITOR = "visitor"
+    AGENT = "agent"  # agents and admins
+    ADMIN = "admin"
+    PARTICIPANT = "participant"  # a visitor or an agent; the view checks what they may touch
+
+
+@dataclass
+class Call:
+    """What a view gets: the request, the process's services, the caller and the parsed body."""
+
+    request: Request
+    services: Services
+    principal: Principal | None
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What OpenAPI says about an endpoint."""
+
+    summary: str
+    access: Access
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    query_token: bool = False
+
+
+View = Callable[[Call], Awaitable[Response]]
+
+
+def endpoint(
+    summary: str,
+    *,
+    access: Access,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    tags: tuple[str, ...] = (),
+    query_token: bool = False,
+) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a view: authenticate and authorize the caller, parse the body, then call it."""
+    spec = EndpointSpec(summary, access, body, response, status, tags, query_token)
+
+    def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(view)
+        async def handle(request: Request) -> Response:
+            services: Services = request.app.state.services
+            principal = await _authorize(request, services, spec)
+            parsed = await parse_body(request, body) if body is not None else None
+            return await view(Call(request, services, principal, parsed))
+
+        handle.spec = spec  # type: ignore[attr-defined]
+        return handle
+
+    return wrap
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """JSON via orjson: UUIDs as strings, datetimes as RFC 3339 UTC with `Z`."""
+    return Response(
+        orjson.dumps(data, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+async def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
+    """The JSON body validated into `model`; 422 with a message per field otherwise."""
+    raw = await request.body()
+    try:
+        data = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        raise ApiError(422, "The request body is not valid JSON.", fields={}) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        fields = {
+            ".".join(str(part) for part in issue["loc"]) or "body": issue["msg"]
+            for issue in error.errors(include_url=False)
+        }
+        raise ApiError(422, "Some fields are invalid.", fields=fields) from None
+
+
+def _presented_token(request: Request, allow_query: bool) -> tuple[str | None, bool]:
+    """(token, came_from_cookie). Header first, then `?access_token=` where allowed, then cookie."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip(), False
+    if allow_query and request.query_params.get("access_token"):
+        return request.query_params["access_token"], False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return cookie, cookie is not None
+
+
+async def _authorize(request: Request, services: Services, spec: EndpointSpec) -> Principal | None:
+    token, via_cookie = _presented_token(request, spec.query_token)
+    if spec.access is Access.PUBLIC:
+        return None
+    if not token:
+        raise unauthorized()
+    principal = await identify(services, token)
+    if principal is None:
+        raise unauthorized("Your session is invalid or has expired; sign in again.")
+    if via_cookie and request.method not in SAFE_METHODS:
+        presented = request.headers.get("x-csrf-token", "")
+        if not principal.csrf_token or not hmac.compare_digest(presented, principal.csrf_token):
+            raise forbidden("Missing or wrong X-CSRF-Token header for a cookie-authenticated request.")
+    allowed = {
+        Access.VISITOR: principal.kind == "visitor",
+        Access.AGENT: principal.kind == "agent",
+        Access.ADMIN: principal.role == "admin",
+        Access.PARTICIPANT: True,
+    }[spec.access]
+    if not allowed:
+        raise forbidden("This needs an admin." if spec.access is Access.ADMIN else "Not for your role.")
+    return principal

@@ -1,0 +1,70 @@
+"""Operational endpoints: liveness, readiness, metrics, the OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chatdesk import metrics
+from chatdesk.api.endpoint import json_response
+from chatdesk.api.openapi import openapi_document
+from chatdesk.services import Services
+
+# A readiness probe that hangs is worse than one that fails: load balancers time out anyway.
+READY_TIMEOUT_S = 2.0
+
+
+async def healthz(request: Request) -> Response:
+    """The process is alive and serving."""
+    return json_response({"status": "ok"})
+
+
+async def _check(name: str, probe) -> tuple[str, str | None]:
+    try:
+        await asyncio.wait_for(probe(), READY_TIMEOUT_S)
+        return name, None
+    except Exception as error:  # noqa: BLE001 - any failure means not ready; say which
+        return name, f"{type(error).__name__}: {error}"[:300]
+
+
+async def readyz(request: Request) -> Response:
+    """PostgreSQL and Redis both answer; 503 naming the one that doesn't."""
+    services: Services = request.app.state.services
+
+    async def database() -> None:
+        async with services.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    results = dict(await asyncio.gather(_check("database", database), _check("redis", services.redis.ping)))
+    failed = {name: error for name, error in results.items() if error}
+    checks = {name: ("ok" if error is None else "failed") for name, error in results.items()}
+    if failed:
+        return json_response(
+            {"status": "unavailable", "checks": checks,
+             "error": {"code": "unavailable", "message": "Not ready: " + ", ".join(failed) + " unreachable.",
+                       "failed": failed}},
+            503,
+        )
+    return json_response({"status": "ok", "checks": checks})
+
+
+async def metrics_view(request: Request) -> Response:
+    """Prometheus text exposition of this process's metrics."""
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3.1 document of every endpoint, built from the routes themselves."""
+    return json_response(openapi_document(request.app.routes))
+
+
+routes = [
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+    Route("/metrics", metrics_view, methods=["GET"]),
+    Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+]

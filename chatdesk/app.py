@@ -1,0 +1,94 @@
+"""The application factory: routes, middleware and lifespan, declared in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from chatdesk import api
+from chatdesk.config import Settings
+from chatdesk.errors import ApiError
+from chatdesk.middleware import (
+    BodyLimitMiddleware,
+    CorsMiddleware,
+    ErrorMiddleware,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+    request_id,
+)
+from chatdesk.resources import resource_dir
+from chatdesk.services import open_services
+from chatdesk.widgets import OriginList
+
+log = logging.getLogger("chatdesk")
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files revalidated every few minutes (no build step, so names carry no hashes)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers.setdefault("Cache-Control", "public, max-age=300")
+        return response
+
+
+async def _api_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        error = ApiError(error.status_code, error.detail or "Request failed.", headers=dict(error.headers or {}))
+    return Response(error.body(request_id(request.scope)), status_code=error.status,
+                    media_type="application/json", headers=error.headers)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """A chatdesk app for these settings; pools open and close with the app's lifespan."""
+    origins: list[OriginList] = []
+
+    async def origin_allowed(origin: str) -> bool:
+        return bool(origins) and await origins[0].allows(origin)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_services(settings) as services:
+            app.state.services = services
+            origins.append(OriginList(services.engine))
+            log.info("chatdesk ready at %s", settings.base_url)
+            yield
+
+    def body_limit(path: str) -> int:
+        return settings.upload_max_bytes + 64 * 1024 if path.endswith("/attachments") else settings.request_max_bytes
+
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(ErrorMiddleware),
+        Middleware(MetricsMiddleware),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(CorsMiddleware, origin_allowed=origin_allowed),
+        Middleware(BodyLimitMiddleware, limit_for=body_limit),
+    ]
+    routes = [
+        *api.routes,
+        Mount("/static", CachedStaticFiles(directory=resource_dir("static")), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={ApiError: _api_error, HTTPException: _api_error},
+    )
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn's `--factory` (worker processes read the same environment)."""
+    return create_app(Settings())

@@ -1,0 +1,1 @@
+"""Who is calling: agent sessions, visitor tokens, passwords, login throttling."""

@@ -1,0 +1,85 @@
+"""Agent sessions: opaque random tokens, stored only as hashes, revocable, with an expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chatdesk.db.tables import agents, sessions
+
+AGENT_TOKEN_PREFIX = "cda_"
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+@dataclass(frozen=True)
+class AgentSession:
+    session_id: uuid.UUID
+    agent_id: uuid.UUID
+    role: str
+    name: str
+    csrf_token: str
+
+
+async def create_session(
+    engine: AsyncEngine, agent_id: uuid.UUID, *, ttl: timedelta, user_agent: str | None, ip: str | None
+) -> tuple[str, str]:
+    """Open a session for the agent; returns (token, csrf_token). Only the token's hash is kept."""
+    token = AGENT_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(24)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sessions.insert().values(
+                agent_id=agent_id,
+                token_hash=_digest(token),
+                csrf_token=csrf_token,
+                user_agent=(user_agent or "")[:400],
+                ip=ip,
+                expires_at=datetime.now(timezone.utc) + ttl,
+            )
+        )
+    return token, csrf_token
+
+
+async def find_session(engine: AsyncEngine, token: str) -> AgentSession | None:
+    """The live session for `token`: not revoked, not expired, its agent still active."""
+    query = (
+        sa.select(sessions.c.id, sessions.c.csrf_token, agents.c.id.label("agent_id"), agents.c.role, agents.c.name)
+        .join(agents, agents.c.id == sessions.c.agent_id)
+        .where(
+            sessions.c.token_hash == _digest(token),
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > sa.func.now(),
+            agents.c.is_active,
+        )
+    )
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    return AgentSession(row.id, row.agent_id, row.role, row.name, row.csrf_token)
+
+
+async def revoke_session(engine: AsyncEngine, session_id: uuid.UUID) -> None:
+    """End one session now."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            sessions.update().where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
+            .values(revoked_at=sa.func.now())
+        )
+
+
+async def revoke_agent_sessions(conn, agent_id: uuid.UUID) -> None:
+    """End every session of an agent (deactivation, password reset), inside the caller's transaction."""
+    await conn.execute(
+        sessions.update().where(sessions.c.agent_id == agent_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=sa.func.now())
+    )

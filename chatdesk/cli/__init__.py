@@ -1,0 +1,24 @@
+"""The `chatdesk` command line. It imports the app; the app never imports it."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from chatdesk.cli import accounts, migrations, running, settings_cmd
+
+app = typer.Typer(help="chatdesk: self-hosted live chat for customer support.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+app.command("up")(running.up)
+app.command("serve")(running.serve)
+app.command("migrate")(migrations.migrate)
+app.add_typer(accounts.users, name="user")
+app.add_typer(accounts.widgets, name="widget")
+app.add_typer(settings_cmd.config, name="config")
+
+
+def main() -> None:
+    """Entry point of the `chatdesk` console script."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app()

@@ -1,0 +1,97 @@
+"""`chatdesk up` (provision, then serve) and `chatdesk serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from contextlib import ExitStack
+
+import typer
+import uvicorn
+from rich.panel import Panel
+
+from chatdesk.app import create_app
+from chatdesk.cli.common import DataDirOption, console, load_settings
+from chatdesk.cli.migrations import apply_migrations
+from chatdesk.config import Settings
+from chatdesk.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
+from chatdesk.widgets import snippet
+
+HostOption = typer.Option(None, "--host", envvar="CHATDESK_HOST", help="Interface to listen on.")
+PortOption = typer.Option(None, "--port", envvar="CHATDESK_PORT", help="Port to listen on.")
+WorkersOption = typer.Option(1, "--workers", min=1, help="Worker processes.")
+
+# Long enough for a browser to finish a request, short enough for an orchestrator's stop timeout.
+GRACEFUL_SHUTDOWN_S = 10
+
+
+def _exit_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so embedded servers are stopped on the way out."""
+    def handler(signum, frame):  # noqa: ARG001
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _serve(settings: Settings, workers: int) -> None:
+    options = dict(host=settings.host, port=settings.port, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                   timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, log_level="info", access_log=False)
+    if workers > 1:
+        # Workers are separate processes: they rebuild the app from the environment.
+        uvicorn.run("chatdesk.app:app_from_env", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
+
+
+def _print_first_run(settings: Settings, first: FirstRun) -> None:
+    console.print(Panel.fit(
+        f"Workspace:  [bold]{settings.base_url}/workspace/[/bold]\n"
+        f"Admin:      [bold]{first.admin_email}[/bold]\n"
+        f"Password:   [bold green]{first.admin_password}[/bold green]  [dim](shown once)[/dim]",
+        title="chatdesk is set up", border_style="green",
+    ))
+    console.print("Paste this into your site's pages to show the chat widget:")
+    console.print(snippet(settings.base_url, first.widget["id"]), markup=False, highlight=False, soft_wrap=True)
+
+
+def up(
+    host: str = HostOption,
+    port: int = PortOption,
+    workers: int = WorkersOption,
+    data_dir: str = DataDirOption,
+    admin_email: str = typer.Option(FIRST_ADMIN_EMAIL, "--admin-email", help="Email of the first admin."),
+) -> None:
+    """Provision (embedded servers, migrations, first admin and widget), then serve."""
+    settings = load_settings(host=host, port=port, data_dir=data_dir)
+    _exit_on_sigterm()
+    stack = ExitStack()
+    with console.status("Starting PostgreSQL and Redis..."):
+        settings = stack.enter_context(embedded_as_needed(settings))
+    try:
+        apply_migrations(settings.database_url.get_secret_value())
+        first = asyncio.run(seed_if_empty(settings.database_url.get_secret_value(), admin_email))
+        if first is not None:
+            _print_first_run(settings, first)
+        console.print(f"Serving on [bold]{settings.base_url}[/bold] (Ctrl-C to stop)")
+        _serve(settings, workers)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        with console.status("Stopping..."):
+            stack.close()
+
+
+def serve(
+    host: str = HostOption,
+    port: int = PortOption,
+    workers: int = WorkersOption,
+    data_dir: str = DataDirOption,
+) -> None:
+    """Serve the app (schema must be migrated; several serve processes may share one database)."""
+    settings = load_settings(host=host, port=port, data_dir=data_dir)
+    _exit_on_sigterm()
+    try:
+        with embedded_as_needed(settings) as ready:
+            _serve(ready, workers)
+    except KeyboardInterrupt:
+        pass

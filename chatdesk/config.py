@@ -1,0 +1,87 @@
+"""Settings: one object, read once from the environment and an optional `.env`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure. Env names are in README's configuration table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
+    redis_url: SecretStr | None = Field(None, validation_alias="REDIS_URL")
+    data_dir: Path = Field(Path("~/.chatdesk"), validation_alias="CHATDESK_DATA_DIR")
+    host: str = Field("127.0.0.1", validation_alias="CHATDESK_HOST")
+    port: int = Field(8000, ge=0, le=65535, validation_alias="CHATDESK_PORT")
+    public_url: str | None = Field(None, validation_alias="CHATDESK_PUBLIC_URL")
+    secret_key: SecretStr | None = Field(None, validation_alias="CHATDESK_SECRET_KEY")
+    upload_max_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, validation_alias="CHATDESK_UPLOAD_MAX_BYTES"
+    )
+    request_max_bytes: int = Field(
+        64 * 1024, gt=0, validation_alias="CHATDESK_REQUEST_MAX_BYTES"
+    )
+    session_ttl_hours: int = Field(12, gt=0, validation_alias="CHATDESK_SESSION_TTL_HOURS")
+    db_pool_size: int = Field(10, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")
+    supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
+    supabase_service_role_key: SecretStr | None = Field(
+        None, validation_alias="SUPABASE_SERVICE_ROLE_KEY"
+    )
+    supabase_bucket: str = Field("chatdesk", validation_alias="SUPABASE_BUCKET")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def base_url(self) -> str:
+        """The URL people reach this server at (used in printed links and the widget snippet)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    def secret(self) -> str:
+        """The signing key: `CHATDESK_SECRET_KEY`, else one generated once and kept in the data dir."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / SECRET_KEY_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+    def shown(self) -> dict[str, object]:
+        """The settings for display, keyed by env name, with secrets hidden."""
+        shown: dict[str, object] = {}
+        for name, field in type(self).model_fields.items():
+            env_name = str(field.validation_alias)
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = _hide(name, value.get_secret_value())
+            shown[env_name] = str(value) if isinstance(value, Path) else value
+        return shown
+
+
+def _hide(name: str, value: str) -> str:
+    """Keep a URL's scheme, host and path readable; drop its password. Hide any other secret."""
+    if name.endswith("_url") and "://" in value:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(value).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001 - an unparsable URL is hidden whole
+            return "********"
+    return "********"
