@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import text
 
 from chatdesk.db.engine import create_engine
+from chatdesk.db.migrate import include_name
 from chatdesk.db.tables import SCHEMA, metadata
 
 
@@ -17,7 +18,7 @@ def _run(connection) -> None:
         target_metadata=metadata,
         version_table_schema=SCHEMA,
         include_schemas=True,
-        include_name=lambda name, type_, parent: type_ != "schema" or name == SCHEMA,
+        include_name=include_name,
         compare_type=True,
     )
     with context.begin_transaction():

@@ -86,9 +86,9 @@ def endpoint(
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """JSON via orjson: UUIDs as strings, datetimes as RFC 3339 UTC with `Z`."""
+    """JSON via orjson: UUIDs (asyncpg's too) as strings, datetimes as RFC 3339 UTC with `Z`."""
     return Response(
-        orjson.dumps(data, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS),
+        orjson.dumps(data, default=str, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS),
         status_code=status,
         media_type="application/json",
         headers=headers,

@@ -16,6 +16,13 @@ from chatdesk.db.tables import SCHEMA
 from chatdesk.resources import resource_dir
 
 
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """What autogenerate compares: our schema only, without alembic's own version table."""
+    if type_ == "schema":
+        return name == SCHEMA
+    return not (type_ == "table" and name == "alembic_version")
+
+
 def alembic_config(database_url: str) -> Config:
     """An alembic Config for our migrations directory and the given database."""
     config = Config()

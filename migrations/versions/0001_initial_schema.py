@@ -328,5 +328,5 @@ def _add_updated_at_triggers() -> None:
 
 
 def _enable_row_level_security() -> None:
-    for table in TABLES:
+    for table in [*TABLES, "alembic_version"]:
         op.execute(f"ALTER TABLE chatdesk.{table} ENABLE ROW LEVEL SECURITY")

@@ -1,0 +1,237 @@
+"""Shared fixtures: a database and a Redis db of this test session's own, the app, a live server.
+
+The machine's PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) are used when
+they answer; otherwise the embedded ones are started in a temporary data dir.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import orjson
+import pytest
+import redis as sync_redis
+from starlette.testclient import TestClient
+
+from chatdesk.agents import create_agent
+from chatdesk.app import create_app
+from chatdesk.config import Settings
+from chatdesk.db import migrate
+from chatdesk.db.engine import create_engine
+from chatdesk.embedded import EmbeddedServices
+
+MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+MACHINE_REDIS = "redis://127.0.0.1:6379"
+PASSWORD = "correct horse battery"
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def run(coro):
+    """Run a coroutine from a sync test (the app under TestClient runs its own loop)."""
+    return asyncio.run(coro)
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """URLs of the machine's servers, or of embedded ones started for this session."""
+    need_pg, need_redis = not _answers("127.0.0.1", 5432), not _answers("127.0.0.1", 6379)
+    services = EmbeddedServices(tmp_path_factory.mktemp("embedded"))
+    urls = services.start(database=need_pg, redis=need_redis)
+    admin_url = urls.get("DATABASE_URL", MACHINE_POSTGRES).replace("/chatdesk", "/postgres", 1)
+    yield {"admin_database_url": admin_url, "redis_url": urls.get("REDIS_URL", MACHINE_REDIS)}
+    services.stop()
+
+
+def _with_database(admin_url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def _create_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _drop_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def new_database(embedded):
+    """A factory of fresh, empty databases (dropped at the end of the session)."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"chatdesk_test_{secrets.token_hex(4)}"
+        run(_create_database(embedded["admin_database_url"], name))
+        created.append(name)
+        return _with_database(embedded["admin_database_url"], name)
+
+    yield make
+    for name in created:
+        run(_drop_database(embedded["admin_database_url"], name))
+
+
+@pytest.fixture(scope="session")
+def database_url(new_database) -> str:
+    """This session's database, migrated to head."""
+    url = new_database()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(embedded) -> Iterator[str]:
+    """A Redis db index of this session's own: claimed with a lock key in db 0, flushed after."""
+    def db(index: int) -> str:
+        return urlsplit(embedded["redis_url"])._replace(path=f"/{index}").geturl()
+
+    claim = sync_redis.Redis.from_url(db(0))
+    token = uuid.uuid4().hex
+    for index in range(1, 16):
+        if claim.set(f"chatdesk:test-db:{index}", token, nx=True, ex=3 * 3600):
+            break
+    else:
+        pytest.fail("no free Redis db index (1-15) for this test session")
+    url = db(index)
+    sync_redis.Redis.from_url(url).flushdb()
+    yield url
+    sync_redis.Redis.from_url(url).flushdb()
+    if claim.get(f"chatdesk:test-db:{index}") == token.encode():
+        claim.delete(f"chatdesk:test-db:{index}")
+
+
+@pytest.fixture
+def settings(database_url, redis_url, tmp_path) -> Settings:
+    return Settings(
+        DATABASE_URL=database_url, REDIS_URL=redis_url, CHATDESK_DATA_DIR=str(tmp_path / "data"),
+        CHATDESK_SECRET_KEY="test-secret-" + "x" * 32,
+    )
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app, redis_url) -> Iterator[TestClient]:
+    """The app under TestClient, lifespan running; Redis (rate limits) starts empty."""
+    sync_redis.Redis.from_url(redis_url).flushdb()
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_agent(database_url):
+    """Create an account directly in the database; returns its JSON (password: PASSWORD)."""
+    def make(role: str = "agent", **values) -> dict:
+        async def create() -> dict:
+            engine = create_engine(database_url, pool_size=1)
+            try:
+                async with engine.begin() as conn:
+                    email = values.pop("email", f"{role}-{secrets.token_hex(4)}@example.com")
+                    return await create_agent(conn, email=email, name=values.pop("name", role.title()),
+                                              role=role, password=PASSWORD, **values)
+            finally:
+                await engine.dispose()
+
+        return orjson.loads(orjson.dumps(run(create()), default=str))
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign an account in through the API; returns the login response JSON."""
+    def sign_in(agent: dict) -> dict:
+        response = client.post("/api/v1/auth/login", json={"email": agent["email"], "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return sign_in
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(base_url: str, process: subprocess.Popen, timeout_s: float = 60) -> float:
+    """Poll /readyz until 200; returns the seconds it took. Fails if the process dies first."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode} before it was ready")
+        try:
+            if httpx.get(base_url + "/readyz", timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)  # polling interval while waiting for a separate process to come up
+    raise AssertionError(f"{base_url} was not ready within {timeout_s} s")
+
+
+def chatdesk_process(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Start `python -m chatdesk ARGS` with output to a log file."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "chatdesk", *args], env=env, stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The environment without chatdesk's variables, plus `values`."""
+    names = {"DATABASE_URL", "REDIS_URL", *Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith("CHATDESK_")}
+    return {**env, **values}
+
+
+@pytest.fixture
+def live_server(settings, tmp_path) -> Iterator[str]:
+    """A real `chatdesk serve` process on a free port; yields its base URL."""
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
+        CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir),
+    )
+    process = chatdesk_process(["serve", "--port", str(port)], env, tmp_path / "serve.log")
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
