@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -51,6 +51,10 @@ async def _api_error(request: Request, error: Exception) -> Response:
                     media_type="application/json", headers=error.headers)
 
 
+async def _to_workspace(request: Request) -> Response:
+    return RedirectResponse("/workspace/")
+
+
 def create_app(settings: Settings) -> Starlette:
     """A chatdesk app for these settings; pools open and close with the app's lifespan."""
     origins: list[OriginList] = []
@@ -77,9 +81,12 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(CorsMiddleware, origin_allowed=origin_allowed),
         Middleware(BodyLimitMiddleware, limit_for=body_limit),
     ]
+    static = resource_dir("static")
     routes = [
         *api.routes,
-        Mount("/static", CachedStaticFiles(directory=resource_dir("static")), name="static"),
+        Route("/", _to_workspace, methods=["GET"]),
+        Mount("/workspace", CachedStaticFiles(directory=static / "workspace", html=True), name="workspace"),
+        Mount("/static", CachedStaticFiles(directory=static), name="static"),
     ]
     return Starlette(
         routes=routes,

