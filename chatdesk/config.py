@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         64 * 1024, gt=0, validation_alias="CHATDESK_REQUEST_MAX_BYTES"
     )
     session_ttl_hours: int = Field(12, gt=0, validation_alias="CHATDESK_SESSION_TTL_HOURS")
+    visitor_message_rate: str = Field("20 per 10 seconds", validation_alias="CHATDESK_VISITOR_MESSAGE_RATE")
+    agent_message_rate: str = Field("60 per 10 seconds", validation_alias="CHATDESK_AGENT_MESSAGE_RATE")
     db_pool_size: int = Field(10, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")
     supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
     supabase_service_role_key: SecretStr | None = Field(

@@ -1,4 +1,4 @@
-"""The long-lived parts a process shares across requests: database engine, Redis, limiter."""
+"""The long-lived parts a process shares across requests: database, Redis, limiter, real-time."""
 
 from __future__ import annotations
 
@@ -13,6 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
+from chatdesk.realtime.hub import Hub
+from chatdesk.realtime.outbox import Outbox
+from chatdesk.realtime.presence import PresenceTracker
+from chatdesk.realtime.streams import Streams
+
+# Redis connections per process, whatever the number of open event streams: the hub holds one,
+# requests borrow the rest briefly.
+REDIS_MAX_CONNECTIONS = 64
 
 
 @dataclass
@@ -24,6 +32,10 @@ class Services:
     redis: aioredis.Redis
     limiter: MovingWindowRateLimiter
     secret: str
+    streams: Streams
+    outbox: Outbox
+    hub: Hub
+    presence: PresenceTracker
 
 
 def _required(value, name: str) -> str:
@@ -34,15 +46,25 @@ def _required(value, name: str) -> str:
 
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
-    """Open the pools for the life of the app; close them on the way out."""
+    """Open the pools and start the background tasks for the life of the app; stop them after."""
     engine = create_engine(_required(settings.database_url, "DATABASE_URL"), pool_size=settings.db_pool_size)
     redis_url = _required(settings.redis_url, "REDIS_URL")
-    redis = aioredis.from_url(redis_url, health_check_interval=30)
-    storage = RedisStorage(
-        "async+" + redis_url, implementation="redispy", key_prefix="chatdesk:limits"
+    redis = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
+        redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=5, health_check_interval=30))
+    storage = RedisStorage("async+" + redis_url, implementation="redispy", key_prefix="chatdesk:limits")
+    streams = Streams(redis)
+    services = Services(
+        settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
+        secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
+        presence=PresenceTracker(redis),
     )
+    background = [services.outbox, services.hub, services.presence]
+    for part in background:
+        part.start()
     try:
-        yield Services(settings, engine, redis, MovingWindowRateLimiter(storage), settings.secret())
+        yield services
     finally:
+        for part in reversed(background):
+            await part.stop()
         await redis.aclose()
         await engine.dispose()

@@ -31,6 +31,7 @@ from chatdesk.app import create_app
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
+from chatdesk.departments import create_department
 from chatdesk.embedded import EmbeddedServices
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -108,9 +109,17 @@ def new_database(embedded):
 
 @pytest.fixture(scope="session")
 def database_url(new_database) -> str:
-    """This session's database, migrated to head."""
+    """This session's database, migrated to head, with a default department."""
     url = new_database()
     in_thread(migrate.upgrade, url)
+
+    async def default_department() -> None:
+        engine = create_engine(url, pool_size=1)
+        async with engine.begin() as conn:
+            await create_department(conn, name="Support")
+        await engine.dispose()
+
+    run(default_department())
     return url
 
 
@@ -226,22 +235,53 @@ def clean_env(**values: str) -> dict[str, str]:
     return {**env, **values}
 
 
+class ServerProcess:
+    """A real `chatdesk serve` process on a fixed port, which a test may kill and restart."""
+
+    def __init__(self, settings: Settings, log_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = clean_env(
+            DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
+            CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir), **env,
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> ServerProcess:
+        self.process = chatdesk_process(["serve", "--port", str(self.port)], self.env, self.log_path)
+        wait_ready(self.base_url, self.process)
+        return self
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
 @pytest.fixture
-def live_server(settings, tmp_path) -> Iterator[str]:
-    """A real `chatdesk serve` process on a free port; yields its base URL."""
-    port = free_port()
-    env = clean_env(
-        DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
-        CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir),
-    )
-    process = chatdesk_process(["serve", "--port", str(port)], env, tmp_path / "serve.log")
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def serve(settings, tmp_path) -> Iterator:
+    """Start `chatdesk serve` processes sharing this test's database and Redis; stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def start(**env: str) -> ServerProcess:
+        server = ServerProcess(settings, tmp_path / f"serve-{len(started)}.log", **env).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def live_server(serve) -> str:
+    """One real `chatdesk serve` process; its base URL."""
+    return serve().base_url
 
 
 CHROMIUM = "/usr/bin/chromium"

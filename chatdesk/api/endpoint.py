@@ -40,6 +40,7 @@ class Call:
     services: Services
     principal: Principal | None
     body: Any = None
+    query: Any = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class EndpointSpec:
     summary: str
     access: Access
     body: type[BaseModel] | None
+    query: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
     tags: tuple[str, ...] = field(default_factory=tuple)
@@ -63,21 +65,23 @@ def endpoint(
     *,
     access: Access,
     body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
     tags: tuple[str, ...] = (),
     query_token: bool = False,
 ) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a view: authenticate and authorize the caller, parse the body, then call it."""
-    spec = EndpointSpec(summary, access, body, response, status, tags, query_token)
+    """Wrap a view: authenticate and authorize the caller, parse query and body, then call it."""
+    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token)
 
     def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(view)
         async def handle(request: Request) -> Response:
             services: Services = request.app.state.services
             principal = await _authorize(request, services, spec)
+            parsed_query = validate(query, dict(request.query_params)) if query is not None else None
             parsed = await parse_body(request, body) if body is not None else None
-            return await view(Call(request, services, principal, parsed))
+            return await view(Call(request, services, principal, parsed, parsed_query))
 
         handle.spec = spec  # type: ignore[attr-defined]
         return handle
@@ -102,6 +106,11 @@ async def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
         data = orjson.loads(raw) if raw else {}
     except orjson.JSONDecodeError:
         raise ApiError(422, "The request body is not valid JSON.", fields={}) from None
+    return validate(model, data)
+
+
+def validate(model: type[BaseModel], data: Any) -> BaseModel:
+    """`data` validated into `model`; 422 with a message per field otherwise."""
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -51,6 +51,15 @@ def _operation(route: Route, method: str, spec: EndpointSpec, components: dict[s
         "responses": {"default": {"description": "Error", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
     }
+    if spec.query is not None:
+        operation["parameters"] += [
+            {"name": name, "in": "query", "required": field.is_required(),
+             "schema": spec.query.model_json_schema()["properties"][name]}
+            for name, field in spec.query.model_fields.items()
+        ]
+    if spec.query_token:
+        operation["parameters"].append({"name": "access_token", "in": "query", "required": False,
+                                        "schema": {"type": "string"}})
     if spec.access is not Access.PUBLIC:
         operation["security"] = [{"bearer": []}, {"cookie": []}]
         operation["x-access"] = spec.access.value

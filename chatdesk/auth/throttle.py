@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from chatdesk.errors import rate_limited
+from chatdesk.ratelimits import retry_after
 
 # A person mistyping a password gets several tries; a guesser gets five per quarter hour per
 # account, and a single address spraying many accounts is stopped after thirty.
@@ -23,8 +21,9 @@ async def check_login_allowed(limiter: MovingWindowRateLimiter, email: str, ip: 
     """Raise 429 (with Retry-After) when this account or address failed too often lately."""
     for limit, key in _keys(email, ip):
         if not await limiter.test(limit, key):
-            reset_at, _remaining = await limiter.get_window_stats(limit, key)
-            raise rate_limited(int(reset_at - time.time()) + 1, "Too many failed sign-ins; try again later.")
+            error = await retry_after(limiter, limit, key)
+            error.message = "Too many failed sign-ins; try again later."
+            raise error
 
 
 async def record_login_failure(limiter: MovingWindowRateLimiter, email: str, ip: str) -> None:

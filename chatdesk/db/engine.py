@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -26,4 +27,10 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
     )
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value, default=str, option=orjson.OPT_UTC_Z).decode()

@@ -149,6 +149,8 @@ chats = sa.Table(
     ),
     sa.Index("ix_chats_agent_active", "agent_id", postgresql_where=sa.text("status = 'active'")),
     sa.Index("ix_chats_visitor_id", "visitor_id"),
+    # A visitor has at most one open chat: the widget resumes it instead of opening another.
+    sa.Index("uq_chats_visitor_open", "visitor_id", unique=True, postgresql_where=sa.text("status <> 'ended'")),
 )
 
 messages = sa.Table(

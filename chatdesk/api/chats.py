@@ -1,0 +1,208 @@
+"""Chats, their messages, typing and read marks (API.md, Visitors and Chats)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chatdesk.api.endpoint import Access, Call, endpoint, json_response
+from chatdesk.chats import accept_chat, chat_json, chat_view, create_chat, end_chat, list_chats, load_chat
+from chatdesk.messages import list_messages, mark_read, send_message, set_typing
+from chatdesk.ratelimits import spend
+from chatdesk.realtime.outbox import transaction
+from chatdesk.thread import message_json
+
+MAX_BODY = 5000
+
+
+def _trimmed_body(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("Write something first: the message is empty.")
+    if len(value) > MAX_BODY:
+        raise ValueError(f"Messages are at most {MAX_BODY} characters; this one has {len(value)}.")
+    return value
+
+
+Body = Annotated[str, Field(max_length=MAX_BODY * 2), AfterValidator(_trimmed_body)]
+ClientMsgId = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class MessageIn(BaseModel):
+    client_msg_id: ClientMsgId
+    body: Body
+    attachment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+
+
+class ChatIn(BaseModel):
+    department_id: uuid.UUID | None = None
+    message: MessageIn | None = None
+
+
+class ChatsQuery(BaseModel):
+    status: Literal["queued", "active", "ended"] | None = None
+
+
+class MessagesQuery(BaseModel):
+    after_seq: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=500)
+
+
+class TypingIn(BaseModel):
+    typing: bool
+
+
+class ReadIn(BaseModel):
+    seq: int = Field(ge=1)
+
+
+class Sender(BaseModel):
+    type: Literal["visitor", "agent", "system"]
+    id: uuid.UUID | None
+    name: str | None
+
+
+class MessageOut(BaseModel):
+    id: uuid.UUID
+    chat_id: uuid.UUID
+    seq: int
+    client_msg_id: str
+    sender: Sender
+    body: str
+    attachments: list[dict]
+    created_at: str
+
+
+class MessageEnvelope(BaseModel):
+    message: MessageOut
+
+
+class MessagePage(BaseModel):
+    messages: list[MessageOut]
+    last_seq: int
+
+
+class ChatOut(BaseModel):
+    id: uuid.UUID
+    status: Literal["queued", "active", "ended"]
+    department_id: uuid.UUID
+    visitor: dict
+    agent: dict | None
+    priority: int
+    queue_position: int | None
+    estimated_wait_s: int | None
+    created_at: str
+    assigned_at: str | None
+    ended_at: str | None
+    last_seq: int
+
+
+class ChatEnvelope(BaseModel):
+    chat: ChatOut
+
+
+class ChatList(BaseModel):
+    chats: list[ChatOut]
+
+
+def _chat_id(call: Call) -> uuid.UUID:
+    return call.request.path_params["chat_id"]
+
+
+async def _spend_send_budget(call: Call) -> None:
+    settings, principal = call.services.settings, call.principal
+    rate = settings.visitor_message_rate if principal.kind == "visitor" else settings.agent_message_rate
+    await spend(call.services.limiter, rate, f"send:{principal.kind}:{principal.id}")
+
+
+def _tx(call: Call):
+    return transaction(call.services.engine, call.services.outbox)
+
+
+@endpoint("List chats: a visitor's own; for agents the queue and their own", access=Access.PARTICIPANT,
+          query=ChatsQuery, response=ChatList, tags=("chats",))
+async def chats_index(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        return json_response({"chats": await list_chats(conn, call.principal, call.query.status)})
+
+
+@endpoint("Start a chat (visitor)", access=Access.VISITOR, body=ChatIn, response=ChatEnvelope, status=201,
+          tags=("chats",))
+async def chats_create(call: Call) -> Response:
+    if call.body.message is not None:
+        await _spend_send_budget(call)
+    async with _tx(call) as tx:
+        row = await create_chat(tx, call.principal, call.body.department_id)
+        if call.body.message is not None:
+            await send_message(tx, call.principal, row.id, call.body.message.body, call.body.message.client_msg_id)
+        chat = await chat_view(tx.conn, await load_chat(tx.conn, call.principal, row.id))
+    return json_response({"chat": chat}, 201)
+
+
+@endpoint("One chat", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
+async def chats_show(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        return json_response({"chat": await chat_view(conn, await load_chat(conn, call.principal, _chat_id(call)))})
+
+
+@endpoint("Messages after a seq, in seq order", access=Access.PARTICIPANT, query=MessagesQuery,
+          response=MessagePage, tags=("chats",))
+async def messages_index(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        page = await list_messages(conn, call.principal, _chat_id(call), call.query.after_seq, call.query.limit)
+    return json_response(page)
+
+
+@endpoint("Send a message; a retry with the same client_msg_id returns the first (200)",
+          access=Access.PARTICIPANT, body=MessageIn, response=MessageEnvelope, status=201, tags=("chats",))
+async def messages_create(call: Call) -> Response:
+    await _spend_send_budget(call)
+    async with _tx(call) as tx:
+        message, created = await send_message(tx, call.principal, _chat_id(call), call.body.body,
+                                              call.body.client_msg_id)
+    return json_response({"message": message}, 201 if created else 200)
+
+
+@endpoint("Typing indicator (ephemeral)", access=Access.PARTICIPANT, body=TypingIn, status=204, tags=("chats",))
+async def typing(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        await set_typing(conn, call.services.streams, call.principal, _chat_id(call), call.body.typing)
+    return Response(status_code=204)
+
+
+@endpoint("Mark messages read up to a seq", access=Access.PARTICIPANT, body=ReadIn, status=204, tags=("chats",))
+async def read(call: Call) -> Response:
+    async with _tx(call) as tx:
+        await mark_read(tx, call.principal, _chat_id(call), call.body.seq)
+    return Response(status_code=204)
+
+
+@endpoint("Accept a queued chat (agent)", access=Access.AGENT, response=ChatEnvelope, tags=("chats",))
+async def accept(call: Call) -> Response:
+    async with _tx(call) as tx:
+        row = await accept_chat(tx, call.principal, _chat_id(call))
+    return json_response({"chat": chat_json(row)})
+
+
+@endpoint("End a chat (its visitor or agent)", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
+async def end(call: Call) -> Response:
+    async with _tx(call) as tx:
+        row = await end_chat(tx, call.principal, _chat_id(call))
+    return json_response({"chat": chat_json(row)})
+
+
+routes = [
+    Route("/api/v1/chats", chats_index, methods=["GET"]),
+    Route("/api/v1/chats", chats_create, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}", chats_show, methods=["GET"]),
+    Route("/api/v1/chats/{chat_id:uuid}/messages", messages_index, methods=["GET"]),
+    Route("/api/v1/chats/{chat_id:uuid}/messages", messages_create, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}/typing", typing, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}/read", read, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}/accept", accept, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}/end", end, methods=["POST"]),
+]

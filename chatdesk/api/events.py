@@ -1,0 +1,43 @@
+"""`GET /api/v1/events`: one Server-Sent Events stream per signed-in visitor or agent."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+from starlette.routing import Route
+from sse_starlette import EventSourceResponse
+
+from chatdesk.api.endpoint import Access, Call, endpoint
+from chatdesk.realtime.sse import event_stream
+from chatdesk.realtime.streams import agent_stream, visitor_stream
+
+# Comment lines this often keep proxies (which often cut idle connections at 60 s) from closing
+# the stream, and let a dead client be noticed.
+HEARTBEAT_S = 10
+# A client that cannot take bytes for this long is stuck; it is dropped so it slows nobody else.
+SEND_TIMEOUT_S = 10
+
+
+@endpoint("Event stream (SSE); resumes after Last-Event-ID", access=Access.PARTICIPANT, query_token=True,
+          tags=("events",))
+async def events(call: Call) -> Response:
+    principal, services = call.principal, call.services
+    stream = agent_stream(principal.id) if principal.is_agent else visitor_stream(principal.id)
+    cursor = call.request.headers.get("last-event-id") or call.request.query_params.get("last_event_id")
+
+    async def frames():
+        if principal.is_agent:
+            await services.presence.opened(principal.id)
+        try:
+            async for frame in event_stream(services.hub, services.streams, stream, cursor):
+                yield frame
+        finally:
+            if principal.is_agent:
+                await services.presence.closed(principal.id)
+
+    return EventSourceResponse(
+        frames(), ping=HEARTBEAT_S, send_timeout=SEND_TIMEOUT_S,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+routes = [Route("/api/v1/events", events, methods=["GET"])]

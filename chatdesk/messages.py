@@ -1,0 +1,95 @@
+"""Messages, read marks and typing: what the visitor and the agent of a chat say to each other."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chatdesk.auth.principal import Principal
+from chatdesk.chats import load_chat, require_participant
+from chatdesk.db.tables import chats, messages
+from chatdesk.errors import ApiError
+from chatdesk.realtime.outbox import Tx
+from chatdesk.realtime.streams import Streams, encode_data
+from chatdesk.thread import append_message, message_json, participant_streams, select_messages
+
+# A typing indicator that is not refreshed disappears after this long (the widget and the
+# workspace hide it themselves), so a closed tab never leaves "typing..." on screen.
+TYPING_EXPIRES_S = 6
+# Keystrokes send `typing: true` often; only one per chat and sender goes out in this window.
+TYPING_THROTTLE_MS = 2000
+
+
+def sender_of(principal: Principal, chat: Any) -> tuple[str, uuid.UUID, str | None]:
+    if principal.kind == "visitor":
+        return "visitor", principal.id, chat.visitor_name
+    return "agent", principal.id, principal.name
+
+
+async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: str, client_msg_id: str) -> tuple[dict, bool]:
+    """Store a message (or find the one this `client_msg_id` already stored): (message, created)."""
+    chat = await load_chat(tx.conn, principal, chat_id, lock=True)
+    existing = (await tx.conn.execute(
+        select_messages().where(messages.c.chat_id == chat_id, messages.c.client_msg_id == client_msg_id)
+    )).first()
+    if existing is not None:
+        if existing.sender_id != principal.id:
+            raise ApiError(409, "This client_msg_id was used by someone else in this chat.", code="conflict")
+        return message_json(existing), False
+    require_participant(principal, chat)
+    if chat.status == "ended":
+        raise ApiError(409, "This chat has ended.", code="conflict")
+    sender_type, sender_id, sender_name = sender_of(principal, chat)
+    message = await append_message(tx, chat, sender_type=sender_type, sender_id=sender_id, sender_name=sender_name,
+                                   body=body, client_msg_id=client_msg_id)
+    return message, True
+
+
+async def list_messages(conn: AsyncConnection, principal: Principal, chat_id: uuid.UUID, after_seq: int,
+                        limit: int) -> dict[str, Any]:
+    """Messages with `seq > after_seq`, oldest first, and the chat's `last_seq`."""
+    chat = await load_chat(conn, principal, chat_id)
+    rows = (await conn.execute(
+        select_messages().where(messages.c.chat_id == chat_id, messages.c.seq > after_seq)
+        .order_by(messages.c.seq).limit(limit)
+    )).all()
+    return {"messages": [message_json(row) for row in rows], "last_seq": chat.last_seq}
+
+
+async def mark_read(tx: Tx, principal: Principal, chat_id: uuid.UUID, seq: int) -> None:
+    """Move the caller's read mark forward to `seq`; tells both sides (`message.read`)."""
+    chat = await load_chat(tx.conn, principal, chat_id, lock=True)
+    require_participant(principal, chat)
+    if seq > chat.last_seq:
+        raise ApiError(422, "seq is past the last message.", fields={"seq": f"Must be at most {chat.last_seq}."})
+    column = chats.c.visitor_read_seq if principal.kind == "visitor" else chats.c.agent_read_seq
+    moved = (await tx.conn.execute(
+        chats.update().where(chats.c.id == chat_id, column < seq).values({column: seq}).returning(chats.c.id)
+    )).first()
+    if moved is not None:
+        await tx.emit(participant_streams(chat), "message.read", {
+            "chat_id": chat_id, "reader": {"type": principal.kind, "id": principal.id}, "seq": seq})
+
+
+async def set_typing(conn: AsyncConnection, streams: Streams, principal: Principal, chat_id: uuid.UUID,
+                     typing: bool) -> None:
+    """Tell the other side of the chat that the caller is (or stopped) typing. Never stored."""
+    chat = await load_chat(conn, principal, chat_id)
+    require_participant(principal, chat)
+    if chat.status == "ended":
+        return
+    throttle_key = f"chatdesk:typing:{chat_id}:{principal.id}"
+    if typing:
+        if not await streams.redis.set(throttle_key, 1, px=TYPING_THROTTLE_MS, nx=True):
+            return
+    else:
+        await streams.redis.delete(throttle_key)
+    sender_type, sender_id, sender_name = sender_of(principal, chat)
+    others = [stream for stream in participant_streams(chat) if not stream.endswith(str(principal.id))]
+    await streams.publish_ephemeral(others, "typing", encode_data({
+        "chat_id": chat_id, "who": {"type": sender_type, "id": sender_id, "name": sender_name},
+        "typing": typing, "expires_in_s": TYPING_EXPIRES_S,
+    }))

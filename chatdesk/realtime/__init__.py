@@ -1,0 +1,1 @@
+"""Real-time path: outbox -> Redis Streams (+ a live notification) -> per-process hub -> SSE."""

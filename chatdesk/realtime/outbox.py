@@ -1,0 +1,145 @@
+"""The transactional outbox: events are written with the change, pushed to Redis after commit.
+
+Invariant 3: an event exists exactly when its change was committed. After commit the writer
+pushes it to Redis at once; the row is then deleted in small batches. A row a crash left behind
+is pushed again by the sweeper. Clients drop what they already hold, so a second push is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from chatdesk.db.tables import outbox
+from chatdesk.realtime.streams import Streams, encode_data
+
+log = logging.getLogger(__name__)
+
+# Rows younger than this belong to a writer that is still pushing them; older ones were orphaned.
+SWEEP_AFTER_S = 5.0
+SWEEP_EVERY_S = 2.0
+# Pushed rows are deleted together: one DELETE per batch instead of one per message.
+DELETE_EVERY_S = 0.05
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    outbox_id: int
+    streams: list[str]
+    type: str
+    data: bytes
+
+
+def _jsonb(data: bytes) -> sa.ColumnElement:
+    """Already-encoded JSON as a JSONB value (so the payload is encoded once, not twice)."""
+    return sa.cast(sa.literal(data.decode(), sa.Text), outbox.c.payload.type)
+
+
+async def enqueue(conn: AsyncConnection, streams: list[str], event_type: str, payload: dict) -> PendingEvent:
+    """Write one event in the caller's transaction. Push the result with `Outbox.push` after commit."""
+    data = encode_data(payload)
+    outbox_id = (
+        await conn.execute(
+            outbox.insert().values(streams=streams, event_type=event_type, payload=_jsonb(data))
+            .returning(outbox.c.id)
+        )
+    ).scalar_one()
+    return PendingEvent(outbox_id, streams, event_type, data)
+
+
+class Outbox:
+    """Pushes committed events to Redis, deletes pushed rows in batches, sweeps orphans."""
+
+    def __init__(self, engine: AsyncEngine, streams: Streams) -> None:
+        self.engine = engine
+        self.streams = streams
+        self._pushed: list[int] = []
+        self._tasks: list[asyncio.Task] = []
+
+    async def push(self, events: list[PendingEvent]) -> None:
+        """Push events of a committed transaction. A failure is logged; the sweeper retries."""
+        try:
+            await self.streams.push([(stream, e.type, e.data) for e in events for stream in e.streams])
+        except Exception:  # noqa: BLE001 - the rows stay; the sweeper pushes them later
+            log.warning("push to Redis failed; the outbox sweeper will retry", exc_info=True)
+            return
+        self._pushed.extend(e.outbox_id for e in events)
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._delete_loop()), asyncio.create_task(self._sweep_loop())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._delete_pushed()
+
+    async def _delete_pushed(self) -> None:
+        ids, self._pushed = self._pushed, []
+        if not ids:
+            return
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(outbox.delete().where(outbox.c.id.in_(ids)))
+        except Exception:  # noqa: BLE001 - a leftover row only means one more (harmless) push
+            log.warning("could not delete %d pushed outbox rows", len(ids), exc_info=True)
+
+    async def _delete_loop(self) -> None:
+        while True:
+            await asyncio.sleep(DELETE_EVERY_S)
+            await self._delete_pushed()
+
+    async def sweep(self, older_than_s: float = SWEEP_AFTER_S) -> int:
+        """Push and delete rows older than `older_than_s`; any number of processes may sweep at once."""
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(
+                sa.select(outbox.c.id, outbox.c.streams, outbox.c.event_type, outbox.c.payload)
+                .where(outbox.c.created_at < sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, older_than_s))
+                .order_by(outbox.c.id).limit(500).with_for_update(skip_locked=True)
+            )).all()
+            if not rows:
+                return 0
+            # Pushing inside the transaction: if Redis fails, the rows stay for the next sweep.
+            await self.streams.push([
+                (stream, row.event_type, encode_data(row.payload)) for row in rows for stream in row.streams
+            ])
+            await conn.execute(outbox.delete().where(outbox.c.id.in_([row.id for row in rows])))
+        return len(rows)
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_EVERY_S)
+            try:
+                swept = await self.sweep()
+                if swept:
+                    log.info("outbox sweeper re-pushed %d events", swept)
+            except Exception:  # noqa: BLE001 - Redis or PostgreSQL down: try again next round
+                log.warning("outbox sweep failed", exc_info=True)
+
+
+class Tx:
+    """A database transaction that also collects the events it writes to the outbox."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.events: list[PendingEvent] = []
+
+    async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
+        """Record an event for `streams`; it is pushed only if the transaction commits."""
+        if streams:
+            self.events.append(await enqueue(self.conn, streams, event_type, payload))
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine, outbox_: Outbox) -> AsyncIterator[Tx]:
+    """`async with transaction(...) as tx:` commit, then push what it emitted (invariants 1 and 3)."""
+    async with engine.begin() as conn:
+        tx = Tx(conn)
+        yield tx
+    await outbox_.push(tx.events)

@@ -1,0 +1,65 @@
+"""A chat's thread: appending messages with gapless `seq`, and their wire shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from chatdesk.db.tables import chats, messages
+from chatdesk.realtime.outbox import Tx
+from chatdesk.realtime.streams import agent_stream, visitor_stream
+
+_MESSAGE_COLUMNS = [messages.c.id, messages.c.chat_id, messages.c.seq, messages.c.client_msg_id,
+                    messages.c.sender_type, messages.c.sender_id, messages.c.sender_name, messages.c.body,
+                    messages.c.created_at]
+
+
+def message_json(row: Any) -> dict[str, Any]:
+    """A message as API.md shows it."""
+    return {
+        "id": row.id, "chat_id": row.chat_id, "seq": row.seq, "client_msg_id": row.client_msg_id,
+        "sender": {"type": row.sender_type, "id": row.sender_id, "name": row.sender_name},
+        "body": row.body, "attachments": [], "created_at": row.created_at,
+    }
+
+
+def participant_streams(chat: Any) -> list[str]:
+    """The event streams of the chat's visitor and, once assigned, its agent."""
+    streams = [visitor_stream(chat.visitor_id)]
+    if chat.agent_id:
+        streams.append(agent_stream(chat.agent_id))
+    return streams
+
+
+def select_messages() -> sa.Select:
+    return sa.select(*_MESSAGE_COLUMNS)
+
+
+async def append_message(
+    tx: Tx, chat: Any, *, sender_type: str, sender_id: uuid.UUID | None, sender_name: str | None,
+    body: str, client_msg_id: str,
+) -> dict[str, Any]:
+    """Add a message as `last_seq + 1` and emit `message.created`.
+
+    The caller holds the chat row locked (`FOR UPDATE`), so concurrent sends to one chat take
+    turns and `seq` has no gaps and no repeats (invariant 2).
+    """
+    seq = (await tx.conn.execute(
+        chats.update().where(chats.c.id == chat.id).values(last_seq=chats.c.last_seq + 1).returning(chats.c.last_seq)
+    )).scalar_one()
+    row = (await tx.conn.execute(
+        messages.insert().values(chat_id=chat.id, seq=seq, client_msg_id=client_msg_id, sender_type=sender_type,
+                                 sender_id=sender_id, sender_name=sender_name, body=body)
+        .returning(*_MESSAGE_COLUMNS)
+    )).one()
+    message = message_json(row)
+    await tx.emit(participant_streams(chat), "message.created", {"message": message})
+    return message
+
+
+async def append_system_message(tx: Tx, chat: Any, body: str) -> dict[str, Any]:
+    """A line from chatdesk itself in the thread (joined, transferred, ended)."""
+    return await append_message(tx, chat, sender_type="system", sender_id=None, sender_name=None, body=body,
+                                client_msg_id=f"system:{uuid.uuid4()}")
