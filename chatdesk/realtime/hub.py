@@ -52,6 +52,7 @@ class Hub:
         self._confirmed: dict[str, asyncio.Event] = {}
         self._pubsub: aioredis.client.PubSub | None = None
         self._tasks: list[asyncio.Task] = []
+        self._stopping = False
         self.connected = asyncio.Event()
 
     @property
@@ -62,11 +63,14 @@ class Hub:
         self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch_epoch())]
 
     async def stop(self) -> None:
+        self._stopping = True
+        if self._pubsub is not None:
+            # Closing the connection wakes the listener: a blocked pub/sub read does not always
+            # notice a plain cancel.
+            await self._pubsub.aclose()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._pubsub is not None:
-            await self._pubsub.aclose()
+        await asyncio.wait(self._tasks, timeout=5)
 
     async def subscribe(self, stream: str) -> Subscription:
         """Follow a stream; returns once Redis confirmed the subscription (subscribe, then replay)."""
@@ -104,7 +108,7 @@ class Hub:
 
     async def _listen(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._stopping:
             try:
                 self._pubsub = self.redis.pubsub()
                 channels = [live_channel(stream) for stream in self._subs]
@@ -124,6 +128,8 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - Redis went away: reconnect with backoff
+                if self._stopping:
+                    return
                 log.warning("hub lost its Redis subscription; reconnecting", exc_info=True)
                 self.connected.clear()
                 for event in self._confirmed.values():
