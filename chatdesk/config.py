@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(12, gt=0, validation_alias="CHATDESK_SESSION_TTL_HOURS")
     visitor_message_rate: str = Field("20 per 10 seconds", validation_alias="CHATDESK_VISITOR_MESSAGE_RATE")
     agent_message_rate: str = Field("60 per 10 seconds", validation_alias="CHATDESK_AGENT_MESSAGE_RATE")
+    sse_heartbeat_s: float = Field(10, gt=0, le=15, validation_alias="CHATDESK_SSE_HEARTBEAT_S")
+    sse_send_timeout_s: float = Field(10, gt=0, validation_alias="CHATDESK_SSE_SEND_TIMEOUT_S")
     db_pool_size: int = Field(10, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")
     supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
     supabase_service_role_key: SecretStr | None = Field(

@@ -32,6 +32,7 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.departments import create_department
+from chatdesk.widgets import create_widget
 from chatdesk.embedded import EmbeddedServices
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -296,3 +297,31 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     }
+
+
+@pytest.fixture
+def active_chat(client, make_agent, login, redis_url):
+    """An online agent who accepted a visitor's chat, through the API. Returns headers and ids."""
+    agent_token = login(make_agent())["token"]
+    assert client.put("/api/v1/agents/me/status", json={"status": "online"},
+                      headers=bearer(agent_token)).status_code == 200
+
+    async def widget() -> str:
+        engine = create_engine(client.app.state.services.settings.database_url.get_secret_value(), pool_size=1)
+        async with engine.begin() as conn:
+            created = await create_widget(conn, "Shop")
+        await engine.dispose()
+        return str(created["id"])
+
+    widget_id = run(widget())
+
+    def visitor() -> dict[str, str]:
+        token = client.post(f"/api/v1/widgets/{widget_id}/visitors", json={"name": "Ada"}).json()["token"]
+        return bearer(token)
+
+    visitor_headers = visitor()
+    chat = client.post("/api/v1/chats", json={}, headers=visitor_headers)
+    assert chat.status_code == 201, chat.text
+    chat_id = chat.json()["chat"]["id"]
+    assert client.post(f"/api/v1/chats/{chat_id}/accept", headers=bearer(agent_token)).status_code == 200
+    return {"chat_id": chat_id, "agent": bearer(agent_token), "visitor": visitor_headers, "new_visitor": visitor}

@@ -7,15 +7,9 @@ from starlette.routing import Route
 from sse_starlette import EventSourceResponse
 
 from chatdesk.api.endpoint import Access, Call, endpoint
+from chatdesk.metrics import OPEN_STREAMS
 from chatdesk.realtime.sse import event_stream
 from chatdesk.realtime.streams import agent_stream, visitor_stream
-
-# Comment lines this often keep proxies (which often cut idle connections at 60 s) from closing
-# the stream, and let a dead client be noticed.
-HEARTBEAT_S = 10
-# A client that cannot take bytes for this long is stuck; it is dropped so it slows nobody else.
-SEND_TIMEOUT_S = 10
-
 
 @endpoint("Event stream (SSE); resumes after Last-Event-ID", access=Access.PARTICIPANT, query_token=True,
           tags=("events",))
@@ -27,15 +21,19 @@ async def events(call: Call) -> Response:
     async def frames():
         if principal.is_agent:
             await services.presence.opened(principal.id)
+        OPEN_STREAMS.inc()
         try:
             async for frame in event_stream(services.hub, services.streams, stream, cursor):
                 yield frame
         finally:
+            OPEN_STREAMS.dec()
             if principal.is_agent:
                 await services.presence.closed(principal.id)
 
     return EventSourceResponse(
-        frames(), ping=HEARTBEAT_S, send_timeout=SEND_TIMEOUT_S,
+        # Heartbeat comments keep proxies (which often cut idle connections at 60 s) from closing
+        # the stream; a client that takes no bytes for the send timeout is stuck and dropped.
+        frames(), ping=services.settings.sse_heartbeat_s, send_timeout=services.settings.sse_send_timeout_s,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
