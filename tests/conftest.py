@@ -7,20 +7,14 @@ they answer; otherwise the embedded ones are started in a temporary data dir.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
-import httpx
 import orjson
 import pytest
 import redis as sync_redis
@@ -28,6 +22,7 @@ from starlette.testclient import TestClient
 
 from chatdesk.agents import create_agent
 from chatdesk.app import create_app
+from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
@@ -198,70 +193,6 @@ def login(client):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(base_url: str, process: subprocess.Popen, timeout_s: float = 60) -> float:
-    """Poll /readyz until 200; returns the seconds it took. Fails if the process dies first."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode} before it was ready")
-        try:
-            if httpx.get(base_url + "/readyz", timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # polling interval while waiting for a separate process to come up
-    raise AssertionError(f"{base_url} was not ready within {timeout_s} s")
-
-
-def chatdesk_process(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """Start `python -m chatdesk ARGS` with output to a log file."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "chatdesk", *args], env=env, stdout=log_path.open("wb"),
-        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    """The environment without chatdesk's variables, plus `values`."""
-    names = {"DATABASE_URL", "REDIS_URL", *Settings.model_fields}
-    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith("CHATDESK_")}
-    return {**env, **values}
-
-
-class ServerProcess:
-    """A real `chatdesk serve` process on a fixed port, which a test may kill and restart."""
-
-    def __init__(self, settings: Settings, log_path: Path, **env: str) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.env = clean_env(
-            DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
-            CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir), **env,
-        )
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> ServerProcess:
-        self.process = chatdesk_process(["serve", "--port", str(self.port)], self.env, self.log_path)
-        wait_ready(self.base_url, self.process)
-        return self
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
 
 @pytest.fixture

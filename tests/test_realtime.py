@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatdesk.client import ApiError, Client
+from chatdesk.client import Client
 from tests.realtime_helpers import EventLog, new_widget, online_agent
 
 

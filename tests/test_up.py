@@ -10,7 +10,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.conftest import chatdesk_process, clean_env, free_port, wait_ready
+from chatdesk.bench.server import chatdesk_process, clean_env, free_port, wait_ready
 
 READY_WITHIN_S = 60
 

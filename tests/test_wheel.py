@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import clean_env
+from chatdesk.bench.server import clean_env
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,6 @@ from chatdesk.chats import accept_chat, chat_json, chat_view, create_chat, end_c
 from chatdesk.messages import list_messages, mark_read, send_message, set_typing
 from chatdesk.ratelimits import spend
 from chatdesk.realtime.outbox import transaction
-from chatdesk.thread import message_json
 
 MAX_BODY = 5000
 

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from chatdesk.cli import accounts, migrations, running, settings_cmd
+from chatdesk.cli import accounts, bench, migrations, running, settings_cmd
 
 app = typer.Typer(help="chatdesk: self-hosted live chat for customer support.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -16,6 +16,7 @@ app.command("migrate")(migrations.migrate)
 app.add_typer(accounts.users, name="user")
 app.add_typer(accounts.widgets, name="widget")
 app.add_typer(settings_cmd.config, name="config")
+app.add_typer(bench.bench, name="bench")
 
 
 def main() -> None:

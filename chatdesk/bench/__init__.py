@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (`chatdesk bench ...`); targets live here, never in unit tests."""

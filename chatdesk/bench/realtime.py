@@ -1,0 +1,132 @@
+"""`chatdesk bench realtime`: delivery latency from a visitor's POST to the agent's SSE event.
+
+Visitors send at a fixed total rate (open loop: a late answer never delays the next send) into
+`chats` live chats; agents hold event streams and timestamp each message as it arrives. The same
+run measures the floor: a raw Redis XADD -> XREAD round trip and a raw PostgreSQL commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from chatdesk.bench.floors import postgres_commit, redis_round_trip
+from chatdesk.bench.stats import percentiles
+from chatdesk.client import Client
+
+AGENT_CAPACITY = 100  # the schema's ceiling for max_chats
+
+
+@dataclass
+class RealtimeResult:
+    rate: float
+    chats: int
+    duration_s: float
+    sent: int = 0
+    delivered: int = 0
+    errors: int = 0
+    delivery_ms: dict = field(default_factory=dict)
+    post_ms: dict = field(default_factory=dict)
+    redis_floor_ms: dict = field(default_factory=dict)
+    postgres_floor_ms: dict = field(default_factory=dict)
+
+
+async def _setup(base_url: str, session: aiohttp.ClientSession, admin: Client, chats: int, widget_id: str,
+                 password: str) -> tuple[list[Client], list[tuple[str, Client]]]:
+    """Agents with capacity, online, and `chats` visitors each in a chat an agent accepted."""
+    agents = []
+    for i in range(math.ceil(chats / AGENT_CAPACITY)):
+        email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
+        await admin.request("POST", "/api/v1/agents", json={
+            "email": email, "name": f"Bench agent {i}", "password": password, "max_chats": AGENT_CAPACITY})
+        agent = Client(base_url, session=session)
+        await agent.sign_in(email, password)
+        await agent.set_status("online")
+        agents.append(agent)
+
+    async def one(i: int) -> tuple[str, Client]:
+        visitor = Client(base_url, session=session)
+        await visitor.register_visitor(widget_id, name=f"Bench visitor {i}")
+        chat = await visitor.start_chat()
+        await agents[i // AGENT_CAPACITY].accept(chat["id"])
+        return chat["id"], visitor
+
+    pairs = []
+    for start in range(0, chats, 50):
+        pairs += await asyncio.gather(*(one(i) for i in range(start, min(chats, start + 50))))
+    return agents, pairs
+
+
+async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, rate: float, chats: int,
+                       duration_s: float, database_url: str | None, redis_url: str | None) -> RealtimeResult:
+    """Run the benchmark against a server; floors are measured when the URLs are known."""
+    result = RealtimeResult(rate, chats, duration_s)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None)) as session:
+        admin = Client(base_url, session=session)
+        await admin.sign_in(admin_email, admin_password)
+        _, created = await admin.request("POST", "/api/v1/widgets", json={"name": "bench"})
+        agents, pairs = await _setup(base_url, session, admin, chats, created["id"], uuid.uuid4().hex)
+
+        sent_at: dict[str, float] = {}
+        delivery: list[float] = []
+        ready = [asyncio.Event() for _ in agents]
+
+        async def listen(agent: Client, ready_event: asyncio.Event) -> None:
+            async for event in agent.events():
+                if event.type == "ready":
+                    ready_event.set()
+                elif event.type == "message.created":
+                    started = sent_at.pop(event.data["message"]["client_msg_id"], None)
+                    if started is not None:
+                        delivery.append((time.perf_counter() - started) * 1000)
+
+        async def visitor_stream(visitor: Client) -> None:
+            async for _event in visitor.events():
+                pass  # visitors keep their streams open, as real widgets do
+
+        listeners = [asyncio.create_task(listen(a, r)) for a, r in zip(agents, ready)]
+        listeners += [asyncio.create_task(visitor_stream(visitor)) for _, visitor in pairs]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 30)
+
+        post_times: list[float] = []
+
+        async def send_one(i: int) -> None:
+            chat_id, visitor = pairs[i % len(pairs)]
+            client_msg_id = uuid.uuid4().hex
+            started = time.perf_counter()
+            sent_at[client_msg_id] = started
+            try:
+                await visitor.send(chat_id, f"bench message {i}", client_msg_id)
+                post_times.append((time.perf_counter() - started) * 1000)
+            except Exception:  # noqa: BLE001 - counted and reported, the run goes on
+                sent_at.pop(client_msg_id, None)
+                result.errors += 1
+
+        total = int(rate * duration_s)
+        start = time.perf_counter()
+        sends = []
+        for i in range(total):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sends.append(asyncio.create_task(send_one(i)))
+        await asyncio.gather(*sends)
+        deadline = time.perf_counter() + 10
+        while sent_at and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)  # letting the last deliveries arrive
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        result.sent, result.delivered = total - result.errors, len(delivery)
+        result.delivery_ms, result.post_ms = percentiles(delivery), percentiles(post_times)
+    if redis_url:
+        result.redis_floor_ms = await redis_round_trip(redis_url)
+    if database_url:
+        result.postgres_floor_ms = await postgres_commit(database_url)
+    return result

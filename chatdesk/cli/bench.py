@@ -1,0 +1,100 @@
+"""`chatdesk bench ...`: benchmarks that print figures."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import secrets
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from chatdesk.agents import create_agent
+from chatdesk.bench.realtime import run_realtime
+from chatdesk.bench.server import ServerProcess
+from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
+from chatdesk.db import migrate
+from chatdesk.db.engine import create_engine
+from chatdesk.departments import create_department, list_departments
+from chatdesk.provision import embedded_as_needed
+
+bench = typer.Typer(help="Benchmarks: run them on a quiet machine and read medians and ratios.",
+                    no_args_is_help=True)
+
+# The server started by a benchmark must not throttle the load the benchmark is asked to make.
+UNTHROTTLED = {"CHATDESK_VISITOR_MESSAGE_RATE": "1000000 per minute",
+               "CHATDESK_AGENT_MESSAGE_RATE": "1000000 per minute"}
+
+
+async def _bench_admin(database_url: str) -> tuple[str, str]:
+    """A fresh admin to drive the benchmark through the API, and a department if there is none."""
+    email, password = f"bench-admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await create_agent(conn, email=email, name="Bench admin", role="admin", password=password)
+            if not await list_departments(conn):
+                await create_department(conn, name="Support")
+    finally:
+        await engine.dispose()
+    return email, password
+
+
+def _print_realtime(result) -> None:
+    table = Table("measure", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
+    rows = [("delivery: POST start -> agent's SSE event", result.delivery_ms),
+            ("POST /messages answered", result.post_ms),
+            ("floor: Redis XADD -> XREAD", result.redis_floor_ms),
+            ("floor: PostgreSQL 1-row commit", result.postgres_floor_ms)]
+    for name, figures in rows:
+        if figures:
+            table.add_row(name, str(figures["n"]), *(f"{figures[k]:.2f}" for k in ("p50", "p95", "p99", "max")))
+    console.print(table)
+    console.print(f"rate {result.rate:g} msg/s, {result.chats} live chats, {result.duration_s:g} s: "
+                  f"sent {result.sent}, delivered {result.delivered}, errors {result.errors}")
+    if result.redis_floor_ms and result.postgres_floor_ms:
+        floor = result.redis_floor_ms["p50"] + result.postgres_floor_ms["p50"]
+        console.print(f"ratio chatdesk / floor (p50): {result.delivery_ms['p50'] / floor:.1f}x  "
+                      f"(floor = Redis round trip + PostgreSQL commit = {floor:.2f} ms)")
+
+
+@bench.command("realtime")
+def realtime(
+    rate: float = typer.Option(200, "--rate", min=1, help="Messages per second, all chats together."),
+    chats: int = typer.Option(500, "--chats", min=1, help="Live chats (each with an open SSE stream)."),
+    duration: float = typer.Option(20, "--duration", min=1, help="Seconds of sending."),
+    url: str = typer.Option(None, "--url", help="Target a running server instead of starting one."),
+    admin_email: str = typer.Option(None, "--admin-email", help="With --url: an admin account."),
+    admin_password: str = typer.Option(None, "--admin-password", help="With --url: its password."),
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
+    with ExitStack() as stack:
+        if url:
+            if not (admin_email and admin_password):
+                raise typer.BadParameter("--url needs --admin-email and --admin-password")
+            settings = load_settings()
+            database_url = settings.database_url.get_secret_value() if settings.database_url else None
+            redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+        else:
+            scratch = data_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="chatdesk-bench-"))
+            settings = stack.enter_context(embedded_as_needed(load_settings(data_dir=scratch)))
+            database_url = settings.database_url.get_secret_value()
+            redis_url = settings.redis_url.get_secret_value()
+            migrate.upgrade(database_url)
+            admin_email, admin_password = asyncio.run(_bench_admin(database_url))
+            server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", **UNTHROTTLED)
+            with console.status("Starting a chatdesk server..."):
+                server.start()
+            stack.callback(server.stop)
+            url = server.base_url
+        with console.status(f"Running: {chats} chats, {rate:g} msg/s for {duration:g} s..."):
+            result = asyncio.run(run_realtime(url, admin_email, admin_password, rate=rate, chats=chats,
+                                              duration_s=duration, database_url=database_url, redis_url=redis_url))
+    if as_json:
+        return print_json(dataclasses.asdict(result))
+    _print_realtime(result)

@@ -1,0 +1,21 @@
+"""`chatdesk bench realtime` runs end to end and prints its figures (issue 3, acceptance 6, small size)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from chatdesk.cli import app
+
+
+def test_bench_realtime_runs_and_reports(monkeypatch, settings, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
+    monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+    result = CliRunner().invoke(app, ["bench", "realtime", "--rate", "50", "--chats", "20", "--duration", "2",
+                                      "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["sent"] == 100 and report["delivered"] == 100 and report["errors"] == 0
+    assert 0 < report["delivery_ms"]["p50"] <= report["delivery_ms"]["p99"]
+    assert report["redis_floor_ms"]["n"] == 1000 and report["postgres_floor_ms"]["n"] == 500
