@@ -7,9 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import httpx
 
 from chatdesk.config import Settings
 
@@ -36,9 +36,10 @@ def wait_ready(base_url: str, process: subprocess.Popen, timeout_s: float = 60) 
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before it was ready")
         try:
-            if httpx.get(base_url + "/readyz", timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except httpx.HTTPError:
+            with urllib.request.urlopen(base_url + "/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)  # polling interval while a separate process comes up
     raise RuntimeError(f"{base_url} was not ready within {timeout_s} s")
