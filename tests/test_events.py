@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 
 import aiohttp
@@ -193,3 +194,33 @@ async def test_heartbeat_comments_flow_on_an_idle_stream(serve, make_agent):
                         break
     await agent.close()
     assert comments == 2
+
+
+async def test_a_stuck_client_is_dropped_and_slows_nobody(serve, make_agent, database_url):
+    server = serve(CHATDESK_SSE_SEND_TIMEOUT_S="1", CHATDESK_VISITOR_MESSAGE_RATE="100000 per minute")
+    pair = await Pair().open(server.base_url, database_url, make_agent())
+    # A client that asks for its stream and then never reads: a tiny receive buffer fills at once.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {pair.agent.token}\r\n\r\n".encode())
+
+    async def open_streams() -> float:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(server.base_url + "/metrics") as response:
+                text = await response.text()
+        return float(next(line.split()[1] for line in text.splitlines()
+                          if line.startswith("chatdesk_sse_open_streams ")))
+
+    async with asyncio.timeout(60):
+        while await open_streams() < 2:  # the healthy agent stream and the stuck one
+            await asyncio.sleep(0.05)
+        body = "x" * 4990
+        sent = 0
+        while await open_streams() >= 2:
+            await asyncio.gather(*(pair.visitor.send(pair.chat["id"], f"{sent + i} {body}") for i in range(20)))
+            sent += 20
+    last = await pair.visitor.send(pair.chat["id"], "still flowing")
+    await pair.agent_log.wait_for(lambda e: e.type == "message.created" and e.data["message"]["id"] == last["id"])
+    sock.close()
+    await pair.close()
