@@ -30,7 +30,7 @@ _CHAT = (
 )
 
 
-def chat_json(row: Any, queue_position: int | None = None) -> dict[str, Any]:
+def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int | None = None) -> dict[str, Any]:
     """A chat as API.md shows it."""
     return {
         "id": row.id,
@@ -38,9 +38,10 @@ def chat_json(row: Any, queue_position: int | None = None) -> dict[str, Any]:
         "department_id": row.department_id,
         "visitor": {"id": row.visitor_id, "name": row.visitor_name, "email": row.visitor_email},
         "agent": {"id": row.agent_id, "name": row.agent_name} if row.agent_id else None,
+        "offered_to": row.offered_to_id,
         "priority": row.priority,
         "queue_position": queue_position,
-        "estimated_wait_s": None,
+        "estimated_wait_s": estimated_wait_s,
         "created_at": row.created_at,
         "assigned_at": row.assigned_at,
         "ended_at": row.ended_at,
@@ -83,7 +84,10 @@ async def queue_position(conn: AsyncConnection, row: Any) -> int | None:
 
 
 async def chat_view(conn: AsyncConnection, row: Any) -> dict[str, Any]:
-    return chat_json(row, await queue_position(conn, row))
+    """The chat with its live queue position and wait estimate."""
+    position = await queue_position(conn, row)
+    per_chat = await recent_wait_s(conn, row.department_id) if position else None
+    return chat_json(row, position, None if per_chat is None else round(per_chat * position))
 
 
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:
@@ -108,11 +112,12 @@ async def _default_department(conn: AsyncConnection) -> uuid.UUID:
 
 
 def eligible_agents(department_id: Any) -> sa.Select:
-    """Active agents who serve the department: its members, and agents in no department at all."""
+    """Active agents who serve the department: its members; agents in no department serve the default one."""
     member = sa.exists().where(agent_departments.c.agent_id == agents.c.id,
                                agent_departments.c.department_id == department_id)
     in_none = ~sa.exists().where(agent_departments.c.agent_id == agents.c.id)
-    return sa.select(agents.c.id).where(agents.c.is_active, sa.or_(member, in_none))
+    is_default = sa.select(departments.c.is_default).where(departments.c.id == department_id).scalar_subquery()
+    return sa.select(agents.c.id).where(agents.c.is_active, sa.or_(member, sa.and_(in_none, is_default)))
 
 
 async def all_agent_streams(conn: AsyncConnection) -> list[str]:
@@ -120,14 +125,33 @@ async def all_agent_streams(conn: AsyncConnection) -> list[str]:
     return [agent_stream(agent_id) for agent_id in ids]
 
 
-async def queue_updated(tx: Tx, department_id: Any) -> None:
-    """Tell agents how many chats now wait in a department."""
-    waiting = (await tx.conn.execute(
-        sa.select(sa.func.count()).select_from(chats)
-        .where(chats.c.department_id == department_id, chats.c.status == "queued")
-    )).scalar_one()
-    await tx.emit(await all_agent_streams(tx.conn), "queue.updated",
-                  {"department_id": department_id, "waiting": waiting})
+async def recent_wait_s(conn: AsyncConnection, department_id: Any) -> float | None:
+    """Median seconds from start to assignment over the department's last 20 chats (24 h); None without data."""
+    recent = (
+        sa.select((sa.func.extract("epoch", chats.c.assigned_at - chats.c.created_at)).label("wait"))
+        .where(chats.c.department_id == department_id, chats.c.assigned_at.isnot(None),
+               chats.c.assigned_at > sa.func.now() - sa.text("interval '24 hours'"))
+        .order_by(chats.c.assigned_at.desc()).limit(20).subquery()
+    )
+    median = (await conn.execute(
+        sa.select(sa.func.percentile_cont(0.5).within_group(recent.c.wait))
+    )).scalar()
+    return float(median) if median is not None else None
+
+
+async def queue_changed(tx: Tx, department_id: Any) -> None:
+    """Tell each waiting visitor their new place and estimate, and agents how many wait."""
+    conn = tx.conn
+    waiting = (await conn.execute(
+        _CHAT.where(chats.c.department_id == department_id, chats.c.status == "queued")
+        .order_by(chats.c.priority.desc(), chats.c.created_at)
+    )).all()
+    per_chat = await recent_wait_s(conn, department_id)
+    for position, row in enumerate(waiting, start=1):
+        chat = chat_json(row, position, None if per_chat is None else round(per_chat * position))
+        await tx.emit([visitor_stream(row.visitor_id)], "chat.queued", {"chat": chat})
+    await tx.emit(await all_agent_streams(conn), "queue.updated",
+                  {"department_id": department_id, "waiting": len(waiting)})
 
 
 async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | None) -> Any:
@@ -148,58 +172,142 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
             )).scalar_one()
     except IntegrityError:
         raise ApiError(409, "You already have an open chat; end it before starting another.", code="conflict") from None
-    row = await reload(conn, chat_id)
-    await tx.emit([visitor_stream(visitor.id)], "chat.queued", {"chat": await chat_view(conn, row)})
-    await queue_updated(tx, department_id)
-    return row
+    await queue_changed(tx, department_id)
+    return await reload(conn, chat_id)
 
 
-async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
-    """Take a queued chat: one transaction, so it never has two owners and no agent goes over capacity."""
-    conn = tx.conn
-    row = await load_chat(conn, agent, chat_id, lock=True)
-    if row.status != "queued":
-        raise ApiError(409, "This chat is not waiting any more.", code="conflict")
-    taken = (await conn.execute(
+async def _take_slot(conn: AsyncConnection, agent_id: uuid.UUID) -> Any:
+    """One capacity slot of an online agent, or None when they are full or not online."""
+    return (await conn.execute(
         agents.update()
-        .where(agents.c.id == agent.id, agents.c.active_chats < agents.c.max_chats, agents.c.status == "online",
+        .where(agents.c.id == agent_id, agents.c.active_chats < agents.c.max_chats, agents.c.status == "online",
                agents.c.is_active)
         .values(active_chats=agents.c.active_chats + 1, last_assigned_at=sa.func.now())
         .returning(agents.c.name)
     )).first()
-    if taken is None:
+
+
+async def _release_slot(conn: AsyncConnection, agent_id: uuid.UUID) -> None:
+    await conn.execute(agents.update().where(agents.c.id == agent_id)
+                       .values(active_chats=sa.func.greatest(agents.c.active_chats - 1, 0)))
+
+
+async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
+    """Take a queued chat: offered to you, or picked from the queue (broadcast). 409 if you can't."""
+    conn = tx.conn
+    row = await load_chat(conn, agent, chat_id, lock=True)
+    if row.status != "queued":
+        raise ApiError(409, "This chat is not waiting any more.", code="conflict")
+    if row.offered_to_id is not None and row.offered_to_id != agent.id:
+        raise ApiError(409, "This chat is offered to another agent.", code="conflict")
+    if row.offered_to_id is None and await _take_slot(conn, agent.id) is None:
         raise ApiError(409, "You are at capacity or not online.", code="conflict")
     await conn.execute(chats.update().where(chats.c.id == chat_id).values(
-        status="active", agent_id=agent.id, assigned_at=sa.func.now(), offered_to_id=None, offered_at=None))
+        status="active", agent_id=agent.id, assigned_at=sa.func.now(), offered_to_id=None, offered_at=None,
+        passed_over=[]))
     row = await reload(conn, chat_id)
-    await append_system_message(tx, row, f"{taken.name} joined the chat")
+    await append_system_message(tx, row, f"{agent.name} joined the chat")
     row = await reload(conn, chat_id)
     await tx.emit(participant_streams(row), "chat.assigned", {"chat": chat_json(row)})
-    await queue_updated(tx, row.department_id)
+    await queue_changed(tx, row.department_id)
+    return row
+
+
+async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -> Any:
+    """End a chat (locked by the caller or not): free its agent's slot, say why, tell both sides."""
+    conn = tx.conn
+    row = (await conn.execute(_CHAT.where(chats.c.id == chat_id).with_for_update(of=chats))).one()
+    if row.status == "ended":
+        return row
+    holder = row.agent_id or row.offered_to_id
+    if holder:
+        await _release_slot(conn, holder)
+    await conn.execute(chats.update().where(chats.c.id == chat_id).values(
+        status="ended", ended_at=sa.func.now(), ended_by=ended_by, offered_to_id=None, offered_at=None))
+    if row.offered_to_id:
+        await tx.emit([agent_stream(row.offered_to_id)], "chat.offer_withdrawn", {"chat_id": chat_id, "reason": "ended"})
+    row = await reload(conn, chat_id)
+    await append_system_message(tx, row, line)
+    row = await reload(conn, chat_id)
+    await tx.emit(participant_streams(row), "chat.ended", {"chat": chat_json(row)})
+    await queue_changed(tx, row.department_id)
     return row
 
 
 async def end_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID) -> Any:
     """End a chat (its visitor or its agent); ending an ended chat changes nothing."""
-    conn = tx.conn
-    row = await load_chat(conn, principal, chat_id, lock=True)
+    row = await load_chat(tx.conn, principal, chat_id, lock=True)
     if row.status == "ended":
         return row
     require_participant(principal, row)
-    was_queued = row.status == "queued"
-    await conn.execute(chats.update().where(chats.c.id == chat_id).values(
-        status="ended", ended_at=sa.func.now(), ended_by=principal.kind))
-    if row.agent_id:
-        await conn.execute(agents.update().where(agents.c.id == row.agent_id)
-                           .values(active_chats=sa.func.greatest(agents.c.active_chats - 1, 0)))
+    who = (row.visitor_name or "the visitor") if principal.kind == "visitor" else principal.name
+    return await finish_chat(tx, chat_id, ended_by=principal.kind, line=f"Chat ended by {who}")
+
+
+async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, agent_id: uuid.UUID | None,
+                        department_id: uuid.UUID | None, note: str | None) -> Any:
+    """Hand an active chat to another agent (who must have capacity) or back to a department's queue."""
+    conn = tx.conn
+    row = await load_chat(conn, principal, chat_id, lock=True)
+    if row.status != "active":
+        raise ApiError(409, "Only an active chat can be transferred.", code="conflict")
+    require_participant(principal, row)
+    old_streams = participant_streams(row)
+    if agent_id is not None:
+        if agent_id == row.agent_id:
+            raise ApiError(409, "The chat is already theirs.", code="conflict")
+        target = await _take_slot(conn, agent_id)
+        if target is None:
+            raise ApiError(409, "That agent is at capacity, not online, or does not exist.", code="conflict")
+        await _release_slot(conn, row.agent_id)
+        await conn.execute(chats.update().where(chats.c.id == chat_id).values(agent_id=agent_id,
+                                                                              assigned_at=sa.func.now()))
+        line = f"{principal.name} transferred the chat to {target.name}"
+    else:
+        target_department = department_id or row.department_id
+        name = (await conn.execute(sa.select(departments.c.name).where(departments.c.id == target_department))).scalar()
+        if name is None:
+            raise ApiError(422, "Unknown department.", fields={"department_id": "No such department."})
+        await _release_slot(conn, row.agent_id)
+        await conn.execute(chats.update().where(chats.c.id == chat_id).values(
+            status="queued", agent_id=None, assigned_at=None, department_id=target_department, passed_over=[]))
+        line = f"{principal.name} transferred the chat to {name}"
+    if note:
+        line += f": {note}"
     row = await reload(conn, chat_id)
-    who = row.visitor_name or "the visitor" if principal.kind == "visitor" else principal.name
-    await append_system_message(tx, row, f"Chat ended by {who}")
+    await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
-    await tx.emit(participant_streams(row), "chat.ended", {"chat": chat_json(row)})
-    if was_queued:
-        await queue_updated(tx, row.department_id)
+    streams = sorted(set(old_streams) | set(participant_streams(row)))
+    await tx.emit(streams, "chat.transferred", {"chat": chat_json(row)})
+    if row.status == "queued":
+        await queue_changed(tx, row.department_id)
     return row
+
+
+async def rate_chat(tx: Tx, visitor: Principal, chat_id: uuid.UUID, score: str, comment: str | None) -> Any:
+    """The visitor's rating of an ended chat, once."""
+    row = await load_chat(tx.conn, visitor, chat_id, lock=True)
+    if row.status != "ended":
+        raise ApiError(409, "A chat can be rated once it has ended.", code="conflict")
+    if row.rating is not None:
+        raise ApiError(409, "This chat has been rated already.", code="conflict")
+    await tx.conn.execute(chats.update().where(chats.c.id == chat_id).values(
+        rating=score, rating_comment=comment, rated_at=sa.func.now()))
+    row = await reload(tx.conn, chat_id)
+    await tx.emit(participant_streams(row)[1:], "chat.rated", {"chat_id": chat_id, "score": score,
+                                                               "comment": comment})
+    return row
+
+
+async def set_priority(tx: Tx, chat_id: uuid.UUID, priority: int) -> Any:
+    """Raise (or lower) a queued chat's priority; the queue reorders."""
+    row = (await tx.conn.execute(
+        chats.update().where(chats.c.id == chat_id).values(priority=priority).returning(chats.c.department_id)
+    )).first()
+    if row is None:
+        raise not_found("chat")
+    await queue_changed(tx, row.department_id)
+    return await reload(tx.conn, chat_id)
 
 
 async def reload(conn: AsyncConnection, chat_id: uuid.UUID) -> Any:

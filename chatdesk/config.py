@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(12, gt=0, validation_alias="CHATDESK_SESSION_TTL_HOURS")
     visitor_message_rate: str = Field("20 per 10 seconds", validation_alias="CHATDESK_VISITOR_MESSAGE_RATE")
     agent_message_rate: str = Field("60 per 10 seconds", validation_alias="CHATDESK_AGENT_MESSAGE_RATE")
+    presence_grace_s: float = Field(60, gt=0, validation_alias="CHATDESK_PRESENCE_GRACE_S")
+    idle_end_minutes: float = Field(30, gt=0, validation_alias="CHATDESK_IDLE_END_MINUTES")
     sse_heartbeat_s: float = Field(10, gt=0, le=15, validation_alias="CHATDESK_SSE_HEARTBEAT_S")
     sse_send_timeout_s: float = Field(10, gt=0, validation_alias="CHATDESK_SSE_SEND_TIMEOUT_S")
     db_pool_size: int = Field(10, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")

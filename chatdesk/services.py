@@ -17,6 +17,7 @@ from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
 from chatdesk.realtime.streams import Streams
+from chatdesk.routing import Router
 
 # Redis connections per process, whatever the number of open event streams: the hub holds one,
 # requests borrow the rest briefly.
@@ -36,6 +37,7 @@ class Services:
     outbox: Outbox
     hub: Hub
     presence: PresenceTracker
+    router: Router | None = None
 
 
 def _required(value, name: str) -> str:
@@ -58,7 +60,8 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
         presence=PresenceTracker(redis),
     )
-    background = [services.outbox, services.hub, services.presence]
+    services.router = Router(services)
+    background = [services.outbox, services.hub, services.presence, services.router]
     for part in background:
         part.start()
     try:

@@ -105,14 +105,18 @@ def new_database(embedded):
 
 @pytest.fixture(scope="session")
 def database_url(new_database) -> str:
-    """This session's database, migrated to head, with a default department."""
+    """This session's database, migrated to head, with a default department in broadcast mode.
+
+    Broadcast mode makes no offers, so tests may accept chats themselves; routing tests make
+    auto-mode departments of their own, with their own member agents.
+    """
     url = new_database()
     in_thread(migrate.upgrade, url)
 
     async def default_department() -> None:
         engine = create_engine(url, pool_size=1)
         async with engine.begin() as conn:
-            await create_department(conn, name="Support")
+            await create_department(conn, name="Support", routing_mode="broadcast")
         await engine.dispose()
 
     run(default_department())

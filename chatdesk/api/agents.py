@@ -13,6 +13,8 @@ from chatdesk.agents import create_agent, get_agent, list_agents, update_agent
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.passwords import MIN_LENGTH
+from chatdesk.realtime.outbox import transaction
+from chatdesk.routing import withdraw_offers_of
 from chatdesk.errors import ApiError
 
 Status = Literal["online", "away", "offline"]
@@ -63,8 +65,13 @@ class AgentPatch(BaseModel):
 
 
 async def _change_me(call: Call, changes: dict) -> Response:
-    async with call.services.engine.begin() as conn:
-        return json_response(await update_agent(conn, call.principal.id, changes))
+    """Change the signed-in agent; routing looks again, since capacity or presence may have changed."""
+    async with transaction(call.services.engine, call.services.outbox) as tx:
+        agent = await update_agent(tx.conn, call.principal.id, changes)
+        if changes.get("status") in ("away", "offline"):
+            await withdraw_offers_of(tx, call.principal.id)
+    await call.services.router.kick()
+    return json_response(agent)
 
 
 @endpoint("The signed-in agent with preferences", access=Access.AGENT, response=AgentOut, tags=("agents",))

@@ -10,10 +10,23 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
-from chatdesk.chats import accept_chat, chat_json, chat_view, create_chat, end_chat, list_chats, load_chat
+from chatdesk.errors import ApiError
+from chatdesk.chats import (
+    accept_chat,
+    chat_json,
+    chat_view,
+    create_chat,
+    end_chat,
+    list_chats,
+    load_chat,
+    rate_chat,
+    set_priority,
+    transfer_chat,
+)
 from chatdesk.messages import list_messages, mark_read, send_message, set_typing
 from chatdesk.ratelimits import spend
 from chatdesk.realtime.outbox import transaction
+from chatdesk.routing import decline_chat
 
 MAX_BODY = 5000
 
@@ -85,12 +98,28 @@ class MessagePage(BaseModel):
     last_seq: int
 
 
+class TransferIn(BaseModel):
+    agent_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
+    note: str | None = Field(None, max_length=500)
+
+
+class RatingIn(BaseModel):
+    score: Literal["good", "bad"]
+    comment: str | None = Field(None, max_length=2000)
+
+
+class ChatPatch(BaseModel):
+    priority: int = Field(ge=-10, le=10)
+
+
 class ChatOut(BaseModel):
     id: uuid.UUID
     status: Literal["queued", "active", "ended"]
     department_id: uuid.UUID
     visitor: dict
     agent: dict | None
+    offered_to: uuid.UUID | None
     priority: int
     queue_position: int | None
     estimated_wait_s: int | None
@@ -138,7 +167,9 @@ async def chats_create(call: Call) -> Response:
         row = await create_chat(tx, call.principal, call.body.department_id)
         if call.body.message is not None:
             await send_message(tx, call.principal, row.id, call.body.message.body, call.body.message.client_msg_id)
-        chat = await chat_view(tx.conn, await load_chat(tx.conn, call.principal, row.id))
+    await call.services.router.kick(row.department_id)
+    async with call.services.engine.connect() as conn:
+        chat = await chat_view(conn, await load_chat(conn, call.principal, row.id))
     return json_response({"chat": chat}, 201)
 
 
@@ -184,13 +215,55 @@ async def read(call: Call) -> Response:
 async def accept(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await accept_chat(tx, call.principal, _chat_id(call))
+    await call.services.router.kick(row.department_id)
     return json_response({"chat": chat_json(row)})
+
+
+@endpoint("Pass on a chat offered to you (agent); it goes to the next agent", access=Access.AGENT, status=204,
+          tags=("chats",))
+async def decline(call: Call) -> Response:
+    async with _tx(call) as tx:
+        await decline_chat(tx, call.principal.id, _chat_id(call))
+    await call.services.router.kick()
+    return Response(status_code=204)
 
 
 @endpoint("End a chat (its visitor or agent)", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
 async def end(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await end_chat(tx, call.principal, _chat_id(call))
+    await call.services.router.kick(row.department_id)
+    return json_response({"chat": chat_json(row)})
+
+
+@endpoint("Transfer an active chat to an agent or a department (its agent)", access=Access.AGENT, body=TransferIn,
+          response=ChatEnvelope, tags=("chats",))
+async def transfer(call: Call) -> Response:
+    body = call.body
+    if (body.agent_id is None) == (body.department_id is None):
+        raise ApiError(422, "Give either agent_id or department_id.", fields={"agent_id": "One of the two.",
+                                                                              "department_id": "One of the two."})
+    async with _tx(call) as tx:
+        row = await transfer_chat(tx, call.principal, _chat_id(call), agent_id=body.agent_id,
+                                  department_id=body.department_id, note=body.note)
+    await call.services.router.kick()
+    return json_response({"chat": chat_json(row)})
+
+
+@endpoint("Rate an ended chat, once (visitor)", access=Access.VISITOR, body=RatingIn, response=ChatEnvelope,
+          tags=("chats",))
+async def rating(call: Call) -> Response:
+    async with _tx(call) as tx:
+        row = await rate_chat(tx, call.principal, _chat_id(call), call.body.score, call.body.comment)
+    return json_response({"chat": chat_json(row)})
+
+
+@endpoint("Change a chat's priority (agent)", access=Access.AGENT, body=ChatPatch, response=ChatEnvelope,
+          tags=("chats",))
+async def chats_update(call: Call) -> Response:
+    async with _tx(call) as tx:
+        row = await set_priority(tx, _chat_id(call), call.body.priority)
+    await call.services.router.kick(row.department_id)
     return json_response({"chat": chat_json(row)})
 
 
@@ -203,5 +276,9 @@ routes = [
     Route("/api/v1/chats/{chat_id:uuid}/typing", typing, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}/read", read, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}/accept", accept, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}", chats_update, methods=["PATCH"]),
+    Route("/api/v1/chats/{chat_id:uuid}/decline", decline, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}/end", end, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}/transfer", transfer, methods=["POST"]),
+    Route("/api/v1/chats/{chat_id:uuid}/rating", rating, methods=["POST"]),
 ]

@@ -21,6 +21,7 @@ async def events(call: Call) -> Response:
     async def frames():
         if principal.is_agent:
             await services.presence.opened(principal.id)
+            await services.router.kick()  # a returning agent may take chats again
         OPEN_STREAMS.inc()
         try:
             async for frame in event_stream(services.hub, services.streams, stream, cursor):

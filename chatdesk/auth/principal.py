@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chatdesk.auth.sessions import AGENT_TOKEN_PREFIX, find_session
 from chatdesk.auth.visitor_tokens import read_visitor_token
-from chatdesk.services import Services
+
+if TYPE_CHECKING:  # services import routing, which needs Principal: avoid the cycle
+    from chatdesk.services import Services
 
 
 @dataclass(frozen=True)

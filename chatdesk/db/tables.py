@@ -126,6 +126,8 @@ chats = sa.Table(
     sa.Column("priority", sa.Integer, nullable=False, server_default="0"),
     _fk("offered_to_id", "agents"),
     sa.Column("offered_at", sa.DateTime(timezone=True)),
+    # Agents who declined this chat or let its offer time out: offered to others first.
+    sa.Column("passed_over", ARRAY(UUID(as_uuid=True)), nullable=False, server_default=sa.text("'{}'")),
     sa.Column("assigned_at", sa.DateTime(timezone=True)),
     sa.Column("ended_at", sa.DateTime(timezone=True)),
     sa.Column("ended_by", sa.Text),
@@ -148,6 +150,7 @@ chats = sa.Table(
         postgresql_where=sa.text("status = 'queued'"),
     ),
     sa.Index("ix_chats_agent_active", "agent_id", postgresql_where=sa.text("status = 'active'")),
+    sa.Index("ix_chats_offers", "offered_at", postgresql_where=sa.text("offered_to_id IS NOT NULL")),
     sa.Index("ix_chats_visitor_id", "visitor_id"),
     # A visitor has at most one open chat: the widget resumes it instead of opening another.
     sa.Index("uq_chats_visitor_open", "visitor_id", unique=True, postgresql_where=sa.text("status <> 'ended'")),
