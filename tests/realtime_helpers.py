@@ -9,6 +9,7 @@ from collections.abc import Callable
 from chatdesk.client import Client, ServerEvent
 from chatdesk.widgets import create_widget
 from chatdesk.db.engine import create_engine
+from chatdesk.departments import add_member, create_department
 from tests.conftest import PASSWORD
 
 
@@ -57,3 +58,26 @@ class EventLog:
     async def close(self) -> None:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+
+async def department_with(database_url: str, agent_ids: list[str], *, mode: str = "auto",
+                          accept_timeout_s: int = 5) -> str:
+    """A department of its own for a routing test, with these agents as its only members."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            department = await create_department(conn, name=f"dept-{secrets.token_hex(4)}", routing_mode=mode,
+                                                 accept_timeout_s=accept_timeout_s)
+            for agent_id in agent_ids:
+                await add_member(conn, department["id"], agent_id)
+        return str(department["id"])
+    finally:
+        await engine.dispose()
+
+
+async def connected_agent(base_urls, agent: dict) -> tuple[Client, EventLog]:
+    """An agent signed in, online, with its event stream open (so routing counts it present)."""
+    client = await online_agent(base_urls, agent)
+    log = EventLog(client)
+    await log.wait_for(lambda e: e.type == "ready")
+    return client, log

@@ -1,0 +1,181 @@
+"""Routing (issue 4): offers, timeouts, broadcast races, queue positions, transfers, ratings."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from chatdesk.client import ApiError, Client
+from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget
+
+
+async def _visitor(base_urls, widget_id: str, name: str) -> tuple[Client, EventLog]:
+    visitor = Client(base_urls)
+    await visitor.register_visitor(widget_id, name=name)
+    log = EventLog(visitor)
+    await log.wait_for(lambda e: e.type == "ready")
+    return visitor, log
+
+
+async def _close(*things) -> None:
+    for thing in things:
+        await thing.close()
+
+
+async def test_offer_goes_to_the_least_busy_agent_and_times_out_to_the_next(live_server, make_agent, database_url):
+    busy_json, idle_json = make_agent(max_chats=3), make_agent(max_chats=3)  # equally busy: either may win
+    department = await department_with(database_url, [busy_json["id"], idle_json["id"]], accept_timeout_s=5)
+    busy, busy_log = await connected_agent(live_server, busy_json)
+    idle, idle_log = await connected_agent(live_server, idle_json)
+    widget = await new_widget(database_url)
+    first, first_log = await _visitor(live_server, widget, "First")
+    chat = await first.start_chat(department)
+    offered_log = await _first_offer(busy_log, idle_log, chat["id"])
+    other_log = idle_log if offered_log is busy_log else busy_log
+    # Nobody accepts: after the department's 5 s the offer moves to the other agent.
+    await offered_log.wait_for(lambda e: e.type == "chat.offer_withdrawn" and e.data["chat_id"] == chat["id"], 15)
+    moved = await other_log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == chat["id"], 5)
+    assert moved.data["expires_at"]
+    await _close(first_log, busy_log, idle_log, first, busy, idle)
+
+
+async def _first_offer(log_a: EventLog, log_b: EventLog, chat_id: str) -> EventLog:
+    """Which of two agents got the offer."""
+    async def wait(log: EventLog) -> EventLog:
+        await log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == chat_id)
+        return log
+
+    done, pending = await asyncio.wait([asyncio.create_task(wait(log_a)), asyncio.create_task(wait(log_b))],
+                                       timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    return done.pop().result()
+
+
+async def test_least_busy_wins_the_offer(live_server, make_agent, database_url):
+    loaded_json, free_json = make_agent(max_chats=3), make_agent(max_chats=3)
+    department = await department_with(database_url, [loaded_json["id"], free_json["id"]])
+    loaded, loaded_log = await connected_agent(live_server, loaded_json)
+    widget = await new_widget(database_url)
+    early, early_log = await _visitor(live_server, widget, "Early")
+    early_chat = await early.start_chat(department)
+    await loaded_log.wait_for(lambda e: e.type == "chat.offered")
+    await loaded.accept(early_chat["id"])
+    free, free_log = await connected_agent(live_server, free_json)
+    late, late_log = await _visitor(live_server, widget, "Late")
+    late_chat = await late.start_chat(department)
+    await free_log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == late_chat["id"])
+    assert not [e for e in loaded_log.events if e.type == "chat.offered" and e.data["chat"]["id"] == late_chat["id"]]
+    await _close(early_log, late_log, loaded_log, free_log, early, late, loaded, free)
+
+
+async def test_broadcast_two_agents_accept_at_once_exactly_one_wins(live_server, serve, make_agent, database_url):
+    other_server = serve().base_url
+    a_json, b_json = make_agent(), make_agent()
+    department = await department_with(database_url, [a_json["id"], b_json["id"]], mode="broadcast")
+    a, a_log = await connected_agent(live_server, a_json)
+    b, b_log = await connected_agent(other_server, b_json)
+    visitor, visitor_log = await _visitor(live_server, await new_widget(database_url), "Racer")
+    chat = await visitor.start_chat(department)
+    await a_log.wait_for(lambda e: e.type == "queue.updated" and e.data["department_id"] == department)
+    assert not [e for e in a_log.events if e.type == "chat.offered"]  # broadcast makes no offers
+    results = await asyncio.gather(a.accept(chat["id"]), b.accept(chat["id"]), return_exceptions=True)
+    wins = [r for r in results if isinstance(r, dict)]
+    losses = [r for r in results if isinstance(r, ApiError)]
+    assert len(wins) == 1 and len(losses) == 1 and losses[0].status == 409
+    await visitor_log.wait_for(lambda e: e.type == "chat.assigned")
+    await _close(a_log, b_log, visitor_log, a, b, visitor)
+
+
+async def test_queue_positions_reach_each_visitor_in_order(live_server, make_agent, database_url):
+    agent_json = make_agent(max_chats=2)
+    department = await department_with(database_url, [agent_json["id"]])
+    agent, agent_log = await connected_agent(live_server, agent_json)
+    accepted: list[str] = []
+
+    async def accept_offers() -> None:
+        seen = 0
+        while True:
+            await agent_log.wait_for(lambda e: sum(x.type == "chat.offered" for x in agent_log.events) > seen, 30)
+            offers = [e for e in agent_log.events if e.type == "chat.offered"]
+            for offer in offers[seen:]:
+                await agent.accept(offer.data["chat"]["id"])
+                accepted.append(offer.data["chat"]["id"])
+            seen = len(offers)
+
+    acceptor = asyncio.create_task(accept_offers())
+    widget = await new_widget(database_url)
+    visitors = []
+    for i in range(5):
+        client, log = await _visitor(live_server, widget, f"V{i}")
+        chat = await client.start_chat(department)
+        visitors.append((client, log, chat["id"]))
+    for client, log, chat_id in visitors[:2]:
+        await log.wait_for(lambda e: e.type == "chat.assigned", 10)
+    for expected, (client, log, chat_id) in enumerate(visitors[2:], start=1):
+        await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == expected)
+    # Capacity frees one chat at a time; every waiting visitor sees their place move up by one.
+    for round_ in range(3):
+        await agent.end(accepted[round_])
+        next_client, next_log, next_chat = visitors[2 + round_]
+        await next_log.wait_for(lambda e: e.type == "chat.assigned", 10)
+        for ahead, (client, log, chat_id) in enumerate(visitors[3 + round_:], start=1):
+            await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == ahead)
+    for client, log, chat_id in visitors:
+        positions = [e.data["chat"]["queue_position"] for e in log.events if e.type == "chat.queued"]
+        assert positions == sorted(positions, reverse=True), positions  # never moves back
+    last_log = visitors[4][1]
+    estimates = [e.data["chat"]["estimated_wait_s"] for e in last_log.events if e.type == "chat.queued"]
+    assert estimates[0] is None or estimates[-1] is not None
+    assert any(e is not None for e in estimates), "an estimate appears once chats have been assigned"
+    acceptor.cancel()
+    await _close(agent_log, agent, *(log for _, log, _ in visitors), *(client for client, _, _ in visitors))
+
+
+async def test_transfer_to_an_agent_and_to_a_department_with_system_lines(live_server, make_agent, database_url):
+    a_json, b_json = make_agent(max_chats=2), make_agent(max_chats=2)
+    department = await department_with(database_url, [a_json["id"], b_json["id"]], mode="broadcast")
+    a, a_log = await connected_agent(live_server, a_json)
+    b, b_log = await connected_agent(live_server, b_json)
+    visitor, visitor_log = await _visitor(live_server, await new_widget(database_url), "Moved")
+    chat = await visitor.start_chat(department)
+    await a.accept(chat["id"])
+    _, moved = await a.request("POST", f"/api/v1/chats/{chat['id']}/transfer",
+                               json={"agent_id": b_json["id"], "note": "billing question"})
+    assert moved["chat"]["agent"]["id"] == b_json["id"]
+    await b_log.wait_for(lambda e: e.type == "chat.transferred")
+    await visitor_log.wait_for(lambda e: e.type == "chat.transferred")
+    with pytest.raises(ApiError) as refused:
+        await a.send(chat["id"], "not mine any more")
+    assert refused.value.status == 403
+    _, back = await b.request("POST", f"/api/v1/chats/{chat['id']}/transfer", json={"department_id": department})
+    assert back["chat"]["status"] == "queued" and back["chat"]["agent"] is None
+    bodies = [m["body"] for m in await visitor.messages_after(chat["id"]) if m["sender"]["type"] == "system"]
+    assert any("transferred the chat to" in b and "billing question" in b for b in bodies)
+    await _close(a_log, b_log, visitor_log, a, b, visitor)
+
+
+async def test_rating_once_after_the_end_by_the_visitor_only(live_server, make_agent, database_url):
+    agent_json = make_agent()
+    department = await department_with(database_url, [agent_json["id"]], mode="broadcast")
+    agent, agent_log = await connected_agent(live_server, agent_json)
+    visitor, visitor_log = await _visitor(live_server, await new_widget(database_url), "Rater")
+    chat = await visitor.start_chat(department)
+    await agent.accept(chat["id"])
+    url = f"/api/v1/chats/{chat['id']}/rating"
+    statuses = []
+    for who, body in [(visitor, {"score": "good"}), (agent, {"score": "good"})]:
+        try:
+            await who.request("POST", url, json=body)
+        except ApiError as error:
+            statuses.append(error.status)
+    assert statuses == [409, 403]  # not before the end; never by the agent
+    await visitor.end(chat["id"])
+    _, rated = await visitor.request("POST", url, json={"score": "bad", "comment": "too slow"})
+    assert rated["chat"]["status"] == "ended"
+    with pytest.raises(ApiError) as second:
+        await visitor.request("POST", url, json={"score": "good"})
+    assert second.value.status == 409
+    await agent_log.wait_for(lambda e: e.type == "chat.rated" and e.data["score"] == "bad")
+    await _close(agent_log, visitor_log, agent, visitor)
