@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.auth.passwords import hash_password
 from chatdesk.auth.sessions import revoke_agent_sessions
-from chatdesk.db.tables import agents
+from chatdesk.db.tables import agent_departments, agents
 from chatdesk.errors import ApiError, not_found
 
 DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10}
@@ -20,6 +20,23 @@ _COLUMNS = [
     agents.c.id, agents.c.name, agents.c.email, agents.c.role, agents.c.status, agents.c.preferences,
     agents.c.max_chats, agents.c.active_chats, agents.c.is_active, agents.c.created_at,
 ]
+
+
+async def set_departments(conn: AsyncConnection, agent_id: uuid.UUID, department_ids: list[uuid.UUID]) -> None:
+    """Make the agent a member of exactly these departments (none: they serve the default one)."""
+    await conn.execute(agent_departments.delete().where(agent_departments.c.agent_id == agent_id))
+    if department_ids:
+        try:
+            async with conn.begin_nested():
+                await conn.execute(agent_departments.insert(),
+                                   [{"agent_id": agent_id, "department_id": d} for d in set(department_ids)])
+        except IntegrityError:
+            raise ApiError(422, "Unknown department.", fields={"department_ids": "No such department."}) from None
+
+
+async def departments_of(conn: AsyncConnection, agent_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await conn.execute(sa.select(agent_departments.c.department_id).where(agent_departments.c.agent_id == agent_id))
+    return list(rows.scalars().all())
 
 
 def agent_json(row: Any) -> dict[str, Any]:

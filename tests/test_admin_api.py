@@ -153,3 +153,18 @@ def test_openapi_lists_every_endpoint_with_models(client):
     assert "LoginIn" in document["components"]["schemas"]
     routes = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert ("patch", "/api/v1/agents/me/preferences") in routes
+
+
+def test_agents_join_departments(client):
+    headers = admin_headers(client)
+    department = client.post("/api/v1/departments", json={"name": f"Billing {secrets.token_hex(3)}"},
+                             headers=headers).json()
+    created = client.post("/api/v1/agents", headers=headers, json={
+        "email": f"member-{secrets.token_hex(3)}@example.com", "name": "Member", "password": "long enough pw",
+        "department_ids": [department["id"]]}).json()
+    assert created["department_ids"] == [department["id"]]
+    cleared = client.patch(f"/api/v1/agents/{created['id']}", json={"department_ids": []}, headers=headers)
+    assert cleared.json()["department_ids"] == []
+    unknown = client.patch(f"/api/v1/agents/{created['id']}", headers=headers,
+                           json={"department_ids": ["00000000-0000-0000-0000-000000000000"]})
+    assert unknown.status_code == 422

@@ -19,3 +19,14 @@ def test_bench_realtime_runs_and_reports(monkeypatch, settings, tmp_path):
     assert report["sent"] == 100 and report["delivered"] == 100 and report["errors"] == 0
     assert 0 < report["delivery_ms"]["p50"] <= report["delivery_ms"]["p99"]
     assert report["redis_floor_ms"]["n"] == 1000 and report["postgres_floor_ms"]["n"] == 500
+
+
+def test_bench_routing_runs_and_reports(monkeypatch, settings, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
+    monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+    result = CliRunner().invoke(app, ["bench", "routing", "--rate", "4", "--agents", "2", "--capacity", "3",
+                                      "--duration", "2", "--hold", "0.5", "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["chats"] == 8 and report["assigned"] == 8 and report["refused"] == 0
+    assert 0 < report["offer_ms"]["p50"] <= report["assigned_ms"]["p50"]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.agents import create_agent, get_agent, list_agents, update_agent
+from chatdesk.agents import create_agent, departments_of, get_agent, list_agents, set_departments, update_agent
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.passwords import MIN_LENGTH
@@ -54,6 +54,7 @@ class AgentCreate(BaseModel):
     role: Role = "agent"
     password: str = Field(min_length=MIN_LENGTH, max_length=1024)
     max_chats: int = Field(3, ge=0, le=100)
+    department_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 
 
 class AgentPatch(BaseModel):
@@ -62,6 +63,7 @@ class AgentPatch(BaseModel):
     max_chats: int | None = Field(None, ge=0, le=100)
     is_active: bool | None = None
     password: str | None = Field(None, min_length=MIN_LENGTH, max_length=1024)
+    department_ids: list[uuid.UUID] | None = Field(None, max_length=50)
 
 
 async def _change_me(call: Call, changes: dict) -> Response:
@@ -98,8 +100,12 @@ async def agents_index(call: Call) -> Response:
 
 @endpoint("Create an agent", access=Access.ADMIN, body=AgentCreate, response=AgentOut, status=201, tags=("admin",))
 async def agents_create(call: Call) -> Response:
+    values = call.body.model_dump()
+    department_ids = values.pop("department_ids")
     async with call.services.engine.begin() as conn:
-        agent = await create_agent(conn, **call.body.model_dump())
+        agent = await create_agent(conn, **values)
+        await set_departments(conn, agent["id"], department_ids)
+        agent["department_ids"] = department_ids
         await record_admin_action(conn, call.principal, "agent.create", "agent", agent["id"], {"role": agent["role"]})
     return json_response(agent, 201)
 
@@ -110,10 +116,15 @@ async def agents_update(call: Call) -> Response:
     agent_id = call.request.path_params["agent_id"]
     if agent_id == call.principal.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
         raise ApiError(409, "You cannot demote or deactivate yourself.", code="conflict")
+    department_ids = changes.pop("department_ids", None)
     async with call.services.engine.begin() as conn:
         agent = await update_agent(conn, agent_id, changes)
+        if department_ids is not None:
+            await set_departments(conn, agent_id, department_ids)
+        agent["department_ids"] = await departments_of(conn, agent_id)
         details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
-        await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id, details)
+        await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id,
+                                  details | ({"department_ids": department_ids} if department_ids is not None else {}))
     return json_response(agent)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from chatdesk.bench.accounts import online_agents
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
 from chatdesk.bench.stats import percentiles
 from chatdesk.client import Client
@@ -36,18 +37,10 @@ class RealtimeResult:
     postgres_floor_ms: dict = field(default_factory=dict)
 
 
-async def _setup(base_url: str, session: aiohttp.ClientSession, admin: Client, chats: int, widget_id: str,
-                 password: str) -> tuple[list[Client], list[tuple[str, Client]]]:
+async def _setup(base_url: str, session: aiohttp.ClientSession, admin: Client, chats: int,
+                 widget_id: str) -> tuple[list[Client], list[tuple[str, Client]]]:
     """Agents with capacity, online, and `chats` visitors each in a chat an agent accepted."""
-    agents = []
-    for i in range(math.ceil(chats / AGENT_CAPACITY)):
-        email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
-        await admin.request("POST", "/api/v1/agents", json={
-            "email": email, "name": f"Bench agent {i}", "password": password, "max_chats": AGENT_CAPACITY})
-        agent = Client(base_url, session=session)
-        await agent.sign_in(email, password)
-        await agent.set_status("online")
-        agents.append(agent)
+    agents = await online_agents(base_url, session, admin, math.ceil(chats / AGENT_CAPACITY), AGENT_CAPACITY)
 
     async def one(i: int) -> tuple[str, Client]:
         visitor = Client(base_url, session=session)
@@ -71,7 +64,7 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
         admin = Client(base_url, session=session)
         await admin.sign_in(admin_email, admin_password)
         _, created = await admin.request("POST", "/api/v1/widgets", json={"name": "bench"})
-        agents, pairs = await _setup(base_url, session, admin, chats, created["id"], uuid.uuid4().hex)
+        agents, pairs = await _setup(base_url, session, admin, chats, created["id"])
 
         sent_at: dict[str, float] = {}
         delivery: list[float] = []

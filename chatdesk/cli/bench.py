@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import secrets
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import typer
@@ -14,6 +14,7 @@ from rich.table import Table
 
 from chatdesk.agents import create_agent
 from chatdesk.bench.realtime import run_realtime
+from chatdesk.bench.routing import run_routing
 from chatdesk.bench.server import ServerProcess
 from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
 from chatdesk.db import migrate
@@ -61,18 +62,9 @@ def _print_realtime(result) -> None:
                       f"(floor = Redis round trip + PostgreSQL commit = {floor:.2f} ms)")
 
 
-@bench.command("realtime")
-def realtime(
-    rate: float = typer.Option(200, "--rate", min=1, help="Messages per second, all chats together."),
-    chats: int = typer.Option(500, "--chats", min=1, help="Live chats (each with an open SSE stream)."),
-    duration: float = typer.Option(20, "--duration", min=1, help="Seconds of sending."),
-    url: str = typer.Option(None, "--url", help="Target a running server instead of starting one."),
-    admin_email: str = typer.Option(None, "--admin-email", help="With --url: an admin account."),
-    admin_password: str = typer.Option(None, "--admin-password", help="With --url: its password."),
-    data_dir: str = DataDirOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
+@contextmanager
+def _target(url, admin_email, admin_password, data_dir):
+    """(url, admin email, admin password, database URL, Redis URL): the given server, or one started here."""
     with ExitStack() as stack:
         if url:
             if not (admin_email and admin_password):
@@ -92,9 +84,54 @@ def realtime(
                 server.start()
             stack.callback(server.stop)
             url = server.base_url
+        yield url, admin_email, admin_password, database_url, redis_url
+
+
+@bench.command("realtime")
+def realtime(
+    rate: float = typer.Option(200, "--rate", min=1, help="Messages per second, all chats together."),
+    chats: int = typer.Option(500, "--chats", min=1, help="Live chats (each with an open SSE stream)."),
+    duration: float = typer.Option(20, "--duration", min=1, help="Seconds of sending."),
+    url: str = typer.Option(None, "--url", help="Target a running server instead of starting one."),
+    admin_email: str = typer.Option(None, "--admin-email", help="With --url: an admin account."),
+    admin_password: str = typer.Option(None, "--admin-password", help="With --url: its password."),
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
+    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url):
         with console.status(f"Running: {chats} chats, {rate:g} msg/s for {duration:g} s..."):
-            result = asyncio.run(run_realtime(url, admin_email, admin_password, rate=rate, chats=chats,
+            result = asyncio.run(run_realtime(base_url, email, password, rate=rate, chats=chats,
                                               duration_s=duration, database_url=database_url, redis_url=redis_url))
     if as_json:
         return print_json(dataclasses.asdict(result))
     _print_realtime(result)
+
+
+@bench.command("routing")
+def routing(
+    rate: float = typer.Option(5, "--rate", min=0.1, help="New chats per second."),
+    agents: int = typer.Option(10, "--agents", min=1, help="Agents holding event streams."),
+    capacity: int = typer.Option(5, "--capacity", min=1, max=100, help="Chats per agent."),
+    duration: float = typer.Option(20, "--duration", min=1, help="Seconds of arrivals."),
+    hold: float = typer.Option(2, "--hold", min=0, help="Seconds an agent keeps each chat before ending it."),
+    url: str = typer.Option(None, "--url", help="Target a running server instead of starting one."),
+    admin_email: str = typer.Option(None, "--admin-email", help="With --url: an admin account."),
+    admin_password: str = typer.Option(None, "--admin-password", help="With --url: its password."),
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Time from POST /chats to the agent's offer and to chat.assigned, p50/p95/p99."""
+    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _):
+        with console.status(f"Running: {rate:g} chats/s against {agents} agents x {capacity} for {duration:g} s..."):
+            result = asyncio.run(run_routing(base_url, email, password, rate=rate, agents=agents, capacity=capacity,
+                                             duration_s=duration, hold_s=hold))
+    if as_json:
+        return print_json(dataclasses.asdict(result))
+    table = Table("measure", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
+    for name, figures in [("POST /chats -> offer at the agent", result.offer_ms),
+                          ("POST /chats -> chat.assigned at the visitor", result.assigned_ms)]:
+        table.add_row(name, str(figures["n"]), *(f"{figures[k]:.2f}" for k in ("p50", "p95", "p99", "max")))
+    console.print(table)
+    console.print(f"{result.chats} chats at {rate:g}/s, {agents} agents x {capacity}: assigned {result.assigned}, "
+                  f"refused {result.refused}")
