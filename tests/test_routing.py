@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis.asyncio as aioredis
 
 from chatdesk.client import ApiError, Client
-from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget
+from tests.conftest import run
+from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget, online_agent
 
 
 async def _visitor(base_urls, widget_id: str, name: str) -> tuple[Client, EventLog]:
@@ -179,3 +181,75 @@ async def test_rating_once_after_the_end_by_the_visitor_only(live_server, make_a
     assert second.value.status == 409
     await agent_log.wait_for(lambda e: e.type == "chat.rated" and e.data["score"] == "bad")
     await _close(agent_log, visitor_log, agent, visitor)
+
+
+def test_no_agents_online_is_409_for_that_department(client, make_agent, database_url, active_chat):
+    offline = make_agent()
+    department = run(department_with(database_url, [offline["id"]]))
+    response = client.post("/api/v1/chats", json={"department_id": department}, headers=active_chat["new_visitor"]())
+    assert response.status_code == 409 and response.json()["error"]["code"] == "no_agents_online"
+
+
+async def test_an_agent_gone_past_the_grace_period_gets_no_offers_until_back(serve, make_agent, database_url):
+    server = serve(CHATDESK_PRESENCE_GRACE_S="1").base_url
+    agent_json = make_agent()
+    department = await department_with(database_url, [agent_json["id"]])
+    agent, log = await connected_agent(server, agent_json)
+    await log.close()  # every stream of theirs is gone; status stays "online"
+    visitor, visitor_log = await _visitor(server, await new_widget(database_url), "Patient")
+    await asyncio.sleep(1.5)  # let the grace period pass: the point of this test is elapsed time
+    chat = await visitor.start_chat(department)
+    _, seen = await agent.request("GET", f"/api/v1/chats/{chat['id']}")
+    assert seen["chat"]["offered_to"] is None, "offered to an agent whose streams are all gone"
+    back_log = EventLog(agent)
+    # Coming back wakes the router at once (well inside the department's 5 s accept timeout).
+    offer = await back_log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == chat["id"], 3)
+    ready = next(e for e in back_log.events if e.type == "ready")
+    assert back_log.events.index(ready) < back_log.events.index(offer), "offered only once the agent was back"
+    await _close(back_log, visitor_log, agent, visitor)
+
+
+async def test_routing_rebuilds_from_postgresql_after_redis_is_flushed(live_server, make_agent, database_url, redis_url):
+    agent_json = make_agent()
+    department = await department_with(database_url, [agent_json["id"]])
+    visitor, visitor_log = await _visitor(live_server, await new_widget(database_url), "Waiting")
+    agent = await online_agent(live_server, agent_json)  # online, but no event stream yet
+    chat = await visitor.start_chat(department)  # nobody connected: it waits in PostgreSQL
+    await aioredis.from_url(redis_url).flushdb()
+    log = EventLog(agent)
+    await log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == chat["id"], 10)
+    await _close(log, visitor_log, agent, visitor)
+
+
+async def test_idle_chats_end_by_themselves(serve, make_agent, database_url):
+    server = serve(CHATDESK_IDLE_END_MINUTES="0.02").base_url
+    agent_json = make_agent()
+    department = await department_with(database_url, [agent_json["id"]], mode="broadcast")
+    agent, agent_log = await connected_agent(server, agent_json)
+    visitor, visitor_log = await _visitor(server, await new_widget(database_url), "Quiet")
+    chat = await visitor.start_chat(department)
+    await agent.accept(chat["id"])
+    ended = await visitor_log.wait_for(lambda e: e.type == "chat.ended", 15)
+    assert ended.data["chat"]["id"] == chat["id"]
+    lines = [m["body"] for m in await visitor.messages_after(chat["id"]) if m["sender"]["type"] == "system"]
+    assert any("without messages" in line for line in lines)
+    await _close(agent_log, visitor_log, agent, visitor)
+
+
+async def test_raised_priority_is_served_first(live_server, make_agent, database_url):
+    agent_json = make_agent(max_chats=1)
+    department = await department_with(database_url, [agent_json["id"]])
+    agent = await online_agent(live_server, agent_json)  # no stream yet: chats wait
+    widget = await new_widget(database_url)
+    first, first_log = await _visitor(live_server, widget, "First in line")
+    second, second_log = await _visitor(live_server, widget, "Urgent")
+    first_chat = await first.start_chat(department)
+    second_chat = await second.start_chat(department)
+    _, raised = await agent.request("PATCH", f"/api/v1/chats/{second_chat['id']}", json={"priority": 5})
+    assert raised["chat"]["priority"] == 5
+    await second_log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == 1)
+    await first_log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == 2)
+    log = EventLog(agent)
+    offer = await log.wait_for(lambda e: e.type == "chat.offered", 5)
+    assert offer.data["chat"]["id"] == second_chat["id"] and first_chat["id"] != second_chat["id"]
+    await _close(log, first_log, second_log, agent, first, second)
