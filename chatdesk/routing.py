@@ -32,6 +32,8 @@ from chatdesk.realtime.streams import agent_stream, encode_data
 log = logging.getLogger(__name__)
 
 ROUTER_STREAM = "router"
+# Stands in for an empty id list in IN (...) clauses: no agent has the nil UUID.
+NO_AGENT = uuid.UUID(int=0)
 # Offer timeouts and idle chats are checked this often; new chats and freed capacity do not
 # wait for it (they wake the routers at once).
 SWEEP_EVERY_S = 1.0
@@ -53,15 +55,16 @@ async def _next_queued_chat(conn: AsyncConnection, department_id: Any) -> Any:
 
 async def _least_busy_agent(conn: AsyncConnection, department_id: Any, connected: list[uuid.UUID],
                             passed_over: list[uuid.UUID]) -> Any:
+    """The agent to offer to: someone who has not passed on this chat yet if possible, then the
+    fewest active chats, then the longest since their last assignment."""
     candidates = eligible_agents(department_id).where(
         agents.c.status == "online", agents.c.active_chats < agents.c.max_chats,
-        agents.c.id.in_(connected or [uuid.UUID(int=0)]),
+        agents.c.id.in_(connected or [NO_AGENT]),
     )
-    if passed_over:
-        candidates = candidates.where(agents.c.id.not_in(passed_over))
+    passed = agents.c.id.in_(passed_over or [NO_AGENT])
     return (await conn.execute(
         candidates.add_columns(agents.c.name)
-        .order_by(agents.c.active_chats, agents.c.last_assigned_at.asc().nulls_first(), agents.c.id)
+        .order_by(passed, agents.c.active_chats, agents.c.last_assigned_at.asc().nulls_first(), agents.c.id)
         .limit(1).with_for_update(of=agents, skip_locked=True)
     )).first()
 
@@ -74,9 +77,6 @@ async def offer_next(tx: Tx, department: Any, connected: list[uuid.UUID]) -> boo
         return False
     agent = await _least_busy_agent(conn, department.id, connected, chat.passed_over)
     if agent is None:
-        if chat.passed_over:
-            # Everyone eligible passed on it once: start a new round (at the next wake-up).
-            await conn.execute(chats.update().where(chats.c.id == chat.id).values(passed_over=[]))
         return False
     await conn.execute(agents.update().where(agents.c.id == agent.id)
                        .values(active_chats=agents.c.active_chats + 1, last_assigned_at=sa.func.now()))
@@ -201,7 +201,7 @@ class Router:
                     chats.c.offered_at < sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0,
                                                                                departments.c.accept_timeout_s),
                     agents.c.status != "online",
-                    agents.c.id.not_in(connected or [uuid.UUID(int=0)]),
+                    agents.c.id.not_in(connected or [NO_AGENT]),
                 ))
             )).all()
             idle = (await conn.execute(

@@ -32,6 +32,7 @@ async def _read(conn, department: str) -> dict:
         "JOIN chatdesk.agent_departments m ON m.agent_id = a.id WHERE m.department_id = $1::uuid", department)}
     chats = [dict(r) for r in await conn.fetch(
         "SELECT id::text, status, agent_id::text, offered_to_id::text, passed_over, priority, created_at, "
+        "updated_at, offered_at, "
         "offered_at < now() - interval '5 seconds' AS offer_expired FROM chatdesk.chats "
         "WHERE department_id = $1::uuid ORDER BY priority DESC, created_at", department)]
     return {"agents": agents, "chats": chats}
@@ -53,7 +54,7 @@ def _settled_problems(snap: dict, connected: set[str]) -> list[str]:
     """What routing must have fixed once it settles (empty when settled)."""
     problems = []
     waiting = [c for c in snap["chats"] if c["status"] == "queued"]
-    unoffered = [c for c in waiting if c["offered_to_id"] is None and not c["passed_over"]]
+    unoffered = [c for c in waiting if c["offered_to_id"] is None]
     for chat in waiting:
         if chat["offered_to_id"] and chat["offer_expired"]:
             problems.append(f"offer of {chat['id']} outlived its timeout")
@@ -63,9 +64,12 @@ def _settled_problems(snap: dict, connected: set[str]) -> list[str]:
             if a["status"] == "online" and a_id in connected and a["active_chats"] < a["max_chats"]]
     if free and unoffered:
         problems.append(f"{len(unoffered)} chats wait while {len(free)} agents have room")
-    # Priority then FIFO: nothing offered behind a chat that was never passed over and still waits.
+    # Priority then FIFO: no chat behind one that was already waiting, unchanged and never
+    # offered, got an offer first.
     for position, chat in enumerate(waiting):
-        if chat in unoffered and any(later["offered_to_id"] for later in waiting[position + 1:]):
+        if chat in unoffered and not chat["passed_over"] and any(
+            later["offered_to_id"] and later["offered_at"] > chat["updated_at"] for later in waiting[position + 1:]
+        ):
             problems.append(f"{chat['id']} was skipped")
     return problems
 

@@ -22,6 +22,10 @@ from chatdesk.db.engine import create_engine
 from chatdesk.departments import create_department, list_departments
 from chatdesk.provision import embedded_as_needed
 
+UrlOption = typer.Option(None, "--url", help="Target a running server instead of starting one.")
+AdminEmailOption = typer.Option(None, "--admin-email", help="With --url: an admin account.")
+AdminPasswordOption = typer.Option(None, "--admin-password", help="With --url: its password.")
+
 bench = typer.Typer(help="Benchmarks: run them on a quiet machine and read medians and ratios.",
                     no_args_is_help=True)
 
@@ -44,16 +48,20 @@ async def _bench_admin(database_url: str) -> tuple[str, str]:
     return email, password
 
 
-def _print_realtime(result) -> None:
+def _print_figures(rows: list[tuple[str, dict]]) -> None:
+    """A table of percentiles, one row per measure that has figures."""
     table = Table("measure", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
-    rows = [("delivery: POST start -> agent's SSE event", result.delivery_ms),
-            ("POST /messages answered", result.post_ms),
-            ("floor: Redis XADD -> XREAD", result.redis_floor_ms),
-            ("floor: PostgreSQL 1-row commit", result.postgres_floor_ms)]
     for name, figures in rows:
         if figures:
             table.add_row(name, str(figures["n"]), *(f"{figures[k]:.2f}" for k in ("p50", "p95", "p99", "max")))
     console.print(table)
+
+
+def _print_realtime(result) -> None:
+    _print_figures([("delivery: POST start -> agent's SSE event", result.delivery_ms),
+                    ("POST /messages answered", result.post_ms),
+                    ("floor: Redis XADD -> XREAD", result.redis_floor_ms),
+                    ("floor: PostgreSQL 1-row commit", result.postgres_floor_ms)])
     console.print(f"rate {result.rate:g} msg/s, {result.chats} live chats, {result.duration_s:g} s: "
                   f"sent {result.sent}, delivered {result.delivered}, errors {result.errors}")
     if result.redis_floor_ms and result.postgres_floor_ms:
@@ -92,9 +100,9 @@ def realtime(
     rate: float = typer.Option(200, "--rate", min=1, help="Messages per second, all chats together."),
     chats: int = typer.Option(500, "--chats", min=1, help="Live chats (each with an open SSE stream)."),
     duration: float = typer.Option(20, "--duration", min=1, help="Seconds of sending."),
-    url: str = typer.Option(None, "--url", help="Target a running server instead of starting one."),
-    admin_email: str = typer.Option(None, "--admin-email", help="With --url: an admin account."),
-    admin_password: str = typer.Option(None, "--admin-password", help="With --url: its password."),
+    url: str = UrlOption,
+    admin_email: str = AdminEmailOption,
+    admin_password: str = AdminPasswordOption,
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -115,9 +123,9 @@ def routing(
     capacity: int = typer.Option(5, "--capacity", min=1, max=100, help="Chats per agent."),
     duration: float = typer.Option(20, "--duration", min=1, help="Seconds of arrivals."),
     hold: float = typer.Option(2, "--hold", min=0, help="Seconds an agent keeps each chat before ending it."),
-    url: str = typer.Option(None, "--url", help="Target a running server instead of starting one."),
-    admin_email: str = typer.Option(None, "--admin-email", help="With --url: an admin account."),
-    admin_password: str = typer.Option(None, "--admin-password", help="With --url: its password."),
+    url: str = UrlOption,
+    admin_email: str = AdminEmailOption,
+    admin_password: str = AdminPasswordOption,
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -128,10 +136,7 @@ def routing(
                                              duration_s=duration, hold_s=hold))
     if as_json:
         return print_json(dataclasses.asdict(result))
-    table = Table("measure", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
-    for name, figures in [("POST /chats -> offer at the agent", result.offer_ms),
-                          ("POST /chats -> chat.assigned at the visitor", result.assigned_ms)]:
-        table.add_row(name, str(figures["n"]), *(f"{figures[k]:.2f}" for k in ("p50", "p95", "p99", "max")))
-    console.print(table)
+    _print_figures([("POST /chats -> offer at the agent", result.offer_ms),
+                    ("POST /chats -> chat.assigned at the visitor", result.assigned_ms)])
     console.print(f"{result.chats} chats at {rate:g}/s, {agents} agents x {capacity}: assigned {result.assigned}, "
                   f"refused {result.refused}")
