@@ -108,6 +108,7 @@ async def test_the_sweeper_pushes_events_a_crash_left_in_the_outbox(pair, databa
             chat = await reload(conn, uuid.UUID(pair.chat["id"]))
             await append_message(tx, chat, sender_type="visitor", sender_id=chat.visitor_id, sender_name="Vi",
                                  body="orphaned by a crash", client_msg_id="crash-1")
+            await tx.write_outbox()
         assert await outbox.sweep(older_than_s=0) >= 1
         event = await pair.agent_log.wait_for(lambda e: e.type == "message.created"
                                               and e.data["message"]["body"] == "orphaned by a crash")

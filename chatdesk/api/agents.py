@@ -69,9 +69,10 @@ class AgentPatch(BaseModel):
 async def _change_me(call: Call, changes: dict) -> Response:
     """Change the signed-in agent; routing looks again, since capacity or presence may have changed."""
     async with transaction(call.services.engine, call.services.outbox) as tx:
-        agent = await update_agent(tx.conn, call.principal.id, changes)
         if changes.get("status") in ("away", "offline"):
+            # Chats before the agent row, the lock order every chat transaction uses.
             await withdraw_offers_of(tx, call.principal.id)
+        agent = await update_agent(tx.conn, call.principal.id, changes)
     await call.services.router.kick()
     return json_response(agent)
 

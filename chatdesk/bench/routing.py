@@ -45,7 +45,7 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
             "name": f"bench routing {uuid.uuid4().hex[:6]}", "routing_mode": "auto"})
         staff = await online_agents(base_url, session, admin, agents, capacity, department["id"])
         started_at: dict[str, float] = {}
-        offer_ms: list[float] = []
+        offered_at: dict[str, float] = {}  # an offer can arrive before the POST's answer does
         assigned_ms: list[float] = []
         background: set[asyncio.Task] = set()
 
@@ -59,8 +59,7 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
                     ready.set()
                 elif event.type == "chat.offered":
                     chat_id = event.data["chat"]["id"]
-                    if chat_id in started_at:
-                        offer_ms.append((time.perf_counter() - started_at[chat_id]) * 1000)
+                    offered_at.setdefault(chat_id, time.perf_counter())
                     try:
                         await agent.accept(chat_id)
                     except Exception:  # noqa: BLE001 - a withdrawn offer; routing moves on
@@ -117,5 +116,6 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
             task.cancel()
         await asyncio.gather(*workers, *background, return_exceptions=True)
     result.chats, result.assigned = total, len(assigned_ms)
+    offer_ms = [(offered_at[chat_id] - started) * 1000 for chat_id, started in started_at.items() if chat_id in offered_at]
     result.offer_ms, result.assigned_ms = percentiles(offer_ms), percentiles(assigned_ms)
     return result

@@ -28,9 +28,8 @@ SWEEP_EVERY_S = 2.0
 DELETE_EVERY_S = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass
 class PendingEvent:
-    outbox_id: int
     streams: list[str]
     type: str
     data: bytes
@@ -39,18 +38,6 @@ class PendingEvent:
 def _jsonb(data: bytes) -> sa.ColumnElement:
     """Already-encoded JSON as a JSONB value (so the payload is encoded once, not twice)."""
     return sa.cast(sa.literal(data.decode(), sa.Text), outbox.c.payload.type)
-
-
-async def enqueue(conn: AsyncConnection, streams: list[str], event_type: str, payload: dict) -> PendingEvent:
-    """Write one event in the caller's transaction. Push the result with `Outbox.push` after commit."""
-    data = encode_data(payload)
-    outbox_id = (
-        await conn.execute(
-            outbox.insert().values(streams=streams, event_type=event_type, payload=_jsonb(data))
-            .returning(outbox.c.id)
-        )
-    ).scalar_one()
-    return PendingEvent(outbox_id, streams, event_type, data)
 
 
 class Outbox:
@@ -62,14 +49,16 @@ class Outbox:
         self._pushed: list[int] = []
         self._tasks: list[asyncio.Task] = []
 
-    async def push(self, events: list[PendingEvent]) -> None:
+    async def push(self, events: list[PendingEvent], outbox_ids: list[int]) -> None:
         """Push events of a committed transaction. A failure is logged; the sweeper retries."""
+        if not events:
+            return
         try:
             await self.streams.push([(stream, e.type, e.data) for e in events for stream in e.streams])
         except Exception:  # noqa: BLE001 - the rows stay; the sweeper pushes them later
             log.warning("push to Redis failed; the outbox sweeper will retry", exc_info=True)
             return
-        self._pushed.extend(e.outbox_id for e in events)
+        self._pushed.extend(outbox_ids)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._delete_loop()), asyncio.create_task(self._sweep_loop())]
@@ -131,15 +120,28 @@ class Tx:
         self.events: list[PendingEvent] = []
 
     async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
-        """Record an event for `streams`; it is pushed only if the transaction commits."""
+        """Record an event for `streams`; it is written and pushed only if the transaction commits."""
         if streams:
-            self.events.append(await enqueue(self.conn, streams, event_type, payload))
+            self.events.append(PendingEvent(streams, event_type, encode_data(payload)))
+
+    async def write_outbox(self) -> list[int]:
+        """Write every event recorded so far to the outbox in one statement; returns the row ids."""
+        if not self.events:
+            return []
+        rows = await self.conn.execute(
+            outbox.insert()
+            .values([{"streams": e.streams, "event_type": e.type, "payload": _jsonb(e.data)} for e in self.events])
+            .returning(outbox.c.id)
+        )
+        return list(rows.scalars().all())
 
 
 @asynccontextmanager
 async def transaction(engine: AsyncEngine, outbox_: Outbox) -> AsyncIterator[Tx]:
-    """`async with transaction(...) as tx:` commit, then push what it emitted (invariants 1 and 3)."""
+    """`async with transaction(...) as tx:` write the outbox with the change, commit, then push
+    what it emitted (invariants 1 and 3)."""
     async with engine.begin() as conn:
         tx = Tx(conn)
         yield tx
-    await outbox_.push(tx.events)
+        outbox_ids = await tx.write_outbox()
+    await outbox_.push(tx.events, outbox_ids)
