@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, gt=0, validation_alias="CHATDESK_UPLOAD_MAX_BYTES"
     )
+    upload_rate: str = Field("20 per minute", validation_alias="CHATDESK_UPLOAD_RATE")
     request_max_bytes: int = Field(
         64 * 1024, gt=0, validation_alias="CHATDESK_REQUEST_MAX_BYTES"
     )

@@ -11,6 +11,7 @@ from chatdesk.auth.principal import Principal
 from chatdesk.chats import load_chat, require_participant
 from chatdesk.db.tables import chats, messages
 from chatdesk.errors import ApiError
+from chatdesk.files.records import attachments_of
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import Streams, encode_data
 from chatdesk.thread import append_message, message_json, participant_streams, select_messages
@@ -28,7 +29,8 @@ def sender_of(principal: Principal, chat: Any) -> tuple[str, uuid.UUID, str | No
     return "agent", principal.id, principal.name
 
 
-async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: str, client_msg_id: str) -> tuple[dict, bool]:
+async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: str, client_msg_id: str,
+                       attachment_ids: list[uuid.UUID] = ()) -> tuple[dict, bool]:
     """Store a message (or find the one this `client_msg_id` already stored): (message, created)."""
     chat = await load_chat(tx.conn, principal, chat_id, lock=True)
     existing = (await tx.conn.execute(
@@ -37,13 +39,14 @@ async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: s
     if existing is not None:
         if existing.sender_id != principal.id:
             raise ApiError(409, "This client_msg_id was used by someone else in this chat.", code="conflict")
-        return message_json(existing), False
+        files = await attachments_of(tx.conn, [existing.id])
+        return message_json(existing, files.get(existing.id)), False
     require_participant(principal, chat)
     if chat.status == "ended":
         raise ApiError(409, "This chat has ended.", code="conflict")
     sender_type, sender_id, sender_name = sender_of(principal, chat)
     message = await append_message(tx, chat, sender_type=sender_type, sender_id=sender_id, sender_name=sender_name,
-                                   body=body, client_msg_id=client_msg_id)
+                                   body=body, client_msg_id=client_msg_id, attachment_ids=attachment_ids)
     return message, True
 
 
@@ -55,7 +58,8 @@ async def list_messages(conn: AsyncConnection, principal: Principal, chat_id: uu
         select_messages().where(messages.c.chat_id == chat_id, messages.c.seq > after_seq)
         .order_by(messages.c.seq).limit(limit)
     )).all()
-    return {"messages": [message_json(row) for row in rows], "last_seq": chat.last_seq}
+    files = await attachments_of(conn, [row.id for row in rows])
+    return {"messages": [message_json(row, files.get(row.id)) for row in rows], "last_seq": chat.last_seq}
 
 
 async def mark_read(tx: Tx, principal: Principal, chat_id: uuid.UUID, seq: int) -> None:

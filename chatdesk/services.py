@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
+from chatdesk.files.storage import LocalStorage
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
@@ -37,6 +38,7 @@ class Services:
     outbox: Outbox
     hub: Hub
     presence: PresenceTracker
+    storage: LocalStorage
     router: Router | None = None
 
 
@@ -58,7 +60,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     services = Services(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
         secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
-        presence=PresenceTracker(redis),
+        presence=PresenceTracker(redis), storage=LocalStorage(settings.data_dir / "files"),
     )
     services.router = Router(services)
     background = [services.outbox, services.hub, services.presence, services.router]

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chatdesk.db.tables import chats, messages
+from chatdesk.files.records import attach_to_message
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
 
@@ -16,12 +17,12 @@ _MESSAGE_COLUMNS = [messages.c.id, messages.c.chat_id, messages.c.seq, messages.
                     messages.c.created_at]
 
 
-def message_json(row: Any) -> dict[str, Any]:
+def message_json(row: Any, attachments: list[dict] | None = None) -> dict[str, Any]:
     """A message as API.md shows it."""
     return {
         "id": row.id, "chat_id": row.chat_id, "seq": row.seq, "client_msg_id": row.client_msg_id,
         "sender": {"type": row.sender_type, "id": row.sender_id, "name": row.sender_name},
-        "body": row.body, "attachments": [], "created_at": row.created_at,
+        "body": row.body, "attachments": attachments or [], "created_at": row.created_at,
     }
 
 
@@ -39,7 +40,7 @@ def select_messages() -> sa.Select:
 
 async def append_message(
     tx: Tx, chat: Any, *, sender_type: str, sender_id: uuid.UUID | None, sender_name: str | None,
-    body: str, client_msg_id: str,
+    body: str, client_msg_id: str, attachment_ids: list[uuid.UUID] = (),
 ) -> dict[str, Any]:
     """Add a message as `last_seq + 1` and emit `message.created`.
 
@@ -54,7 +55,8 @@ async def append_message(
                                  sender_id=sender_id, sender_name=sender_name, body=body)
         .returning(*_MESSAGE_COLUMNS)
     )).one()
-    message = message_json(row)
+    files = await attach_to_message(tx.conn, chat.id, sender_id, row.id, list(attachment_ids))
+    message = message_json(row, files)
     await tx.emit(participant_streams(chat), "message.created", {"message": message})
     return message
 

@@ -193,7 +193,7 @@ async def messages_create(call: Call) -> Response:
     await _spend_send_budget(call)
     async with _tx(call) as tx:
         message, created = await send_message(tx, call.principal, _chat_id(call), call.body.body,
-                                              call.body.client_msg_id)
+                                              call.body.client_msg_id, call.body.attachment_ids)
     return json_response({"message": message}, 201 if created else 200)
 
 

@@ -1,0 +1,85 @@
+"""Uploads to a chat and downloads of its files (API.md, Chats: attachments)."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from chatdesk.api.endpoint import Access, Call, endpoint, json_response
+from chatdesk.errors import not_found
+from chatdesk.files.attachments import load_attachment, store_upload
+from chatdesk.files.names import content_disposition
+from chatdesk.files.sniff import IMAGE_TYPES
+from chatdesk.files.uploads import receive_upload
+from chatdesk.ratelimits import spend
+
+# Whatever a file holds, the browser must not run it or guess another type for it.
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "private, max-age=3600",
+    "Cross-Origin-Resource-Policy": "same-site",
+}
+
+
+class AttachmentOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    size: int
+    content_type: str
+    url: str
+    thumbnail_url: str | None
+
+
+class AttachmentEnvelope(BaseModel):
+    attachment: AttachmentOut
+
+
+@endpoint("Upload a file to a chat (multipart field `file`); send it with a message's attachment_ids",
+          access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, tags=("attachments",))
+async def upload(call: Call) -> Response:
+    services, principal = call.services, call.principal
+    await spend(services.limiter, services.settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
+    received = await receive_upload(call.request, services.storage.scratch(), services.settings.upload_max_bytes)
+    try:
+        async with services.engine.begin() as conn:
+            attachment = await store_upload(conn, services.storage, principal, call.request.path_params["chat_id"],
+                                            received)
+    finally:
+        received.path.unlink(missing_ok=True)  # moved into storage on success; dropped otherwise
+    return json_response({"attachment": attachment}, 201)
+
+
+async def _serve(call: Call, *, thumbnail: bool) -> Response:
+    async with call.services.engine.connect() as conn:
+        row = await load_attachment(conn, call.principal, call.request.path_params["attachment_id"])
+    key = row.thumbnail_key if thumbnail else row.storage_key
+    path = await call.services.storage.path(key) if key else None
+    if path is None:
+        raise not_found("attachment")
+    inline = thumbnail or row.content_type in IMAGE_TYPES
+    name = f"{row.name}.webp" if thumbnail else row.name
+    return FileResponse(path, media_type="image/webp" if thumbnail else row.content_type,
+                        headers={**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(name, inline=inline)})
+
+
+@endpoint("Download an attachment (the chat's visitor or an agent); supports Range", access=Access.PARTICIPANT,
+          query_token=True, tags=("attachments",))
+async def download(call: Call) -> Response:
+    return await _serve(call, thumbnail=False)
+
+
+@endpoint("An image attachment's thumbnail (WebP, at most 320 x 320)", access=Access.PARTICIPANT, query_token=True,
+          tags=("attachments",))
+async def download_thumbnail(call: Call) -> Response:
+    return await _serve(call, thumbnail=True)
+
+
+routes = [
+    Route("/api/v1/chats/{chat_id:uuid}/attachments", upload, methods=["POST"]),
+    Route("/api/v1/attachments/{attachment_id:uuid}", download, methods=["GET"]),
+    Route("/api/v1/attachments/{attachment_id:uuid}/thumbnail", download_thumbnail, methods=["GET"]),
+]

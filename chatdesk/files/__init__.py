@@ -1,0 +1,1 @@
+"""Attachments: streamed uploads, type sniffing, thumbnails, storage backends, safe downloads."""

@@ -1,0 +1,177 @@
+"""Attachments (issue 7): byte-exact round trips, sniffed types, limits, access, names, bombs."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+import struct
+import zlib
+
+import asyncpg
+import pytest
+from PIL import Image
+
+from tests.conftest import bearer, run
+from tests.files_samples import SAMPLES
+
+
+def _upload(client, chat, name, data, who="visitor", content_type="application/octet-stream"):
+    return client.post(f"/api/v1/chats/{chat['chat_id']}/attachments", headers=chat[who],
+                       files={"file": (name, data, content_type)})
+
+
+def _stored_files(client) -> list:
+    root = client.app.state.services.storage.root
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_each_allowed_type_round_trips_byte_exact(client, active_chat, name):
+    data, content_type = SAMPLES[name]
+    response = _upload(client, active_chat, name, data)
+    assert response.status_code == 201, response.text
+    attachment = response.json()["attachment"]
+    assert attachment["content_type"] == content_type and attachment["size"] == len(data)
+    download = client.get(attachment["url"], headers=active_chat["agent"])
+    assert download.status_code == 200 and download.content == data
+    assert download.headers["content-type"].startswith(content_type)
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-security-policy"].startswith("sandbox")
+    inline = content_type.startswith("image/")
+    assert download.headers["content-disposition"].startswith("inline" if inline else "attachment")
+    assert (attachment["thumbnail_url"] is not None) == inline
+
+
+def test_a_png_renamed_pdf_and_html_renamed_png_are_415(client, active_chat):
+    before = len(_stored_files(client))
+    assert _upload(client, active_chat, "report.pdf", SAMPLES["photo.png"][0]).status_code == 415
+    html = b"<!doctype html><html><script>alert(1)</script></html>"
+    assert _upload(client, active_chat, "cat.png", html, content_type="image/png").status_code == 415
+    assert _upload(client, active_chat, "page.html", html, content_type="text/html").status_code == 415
+    assert _upload(client, active_chat, "x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>").status_code == 415
+    assert len(_stored_files(client)) == before
+
+
+def test_one_byte_over_ten_megabytes_is_413_and_nothing_is_stored(client, active_chat):
+    before = len(_stored_files(client))
+    too_big = b"a" * (10 * 1024 * 1024 + 1)
+    response = _upload(client, active_chat, "big.txt", too_big)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+    assert len(_stored_files(client)) == before
+    assert _upload(client, active_chat, "exact.txt", b"a" * (10 * 1024 * 1024)).status_code == 201
+
+
+def test_only_the_chats_visitor_and_agents_can_download(client, active_chat, make_agent, login):
+    attachment = _upload(client, active_chat, "photo.png", SAMPLES["photo.png"][0]).json()["attachment"]
+    stranger = active_chat["new_visitor"]()
+    other_agent = bearer(login(make_agent())["token"])
+    client.cookies.clear()  # no session cookie: the requests below carry only what they show
+    for url in (attachment["url"], attachment["thumbnail_url"]):
+        assert client.get(url, headers=stranger).status_code == 404
+        assert client.get(url).status_code == 401
+        assert client.get(url, headers=active_chat["visitor"]).status_code == 200
+        assert client.get(url, headers=other_agent).status_code == 200
+    token = active_chat["visitor"]["Authorization"].split()[1]
+    assert client.get(attachment["thumbnail_url"], params={"access_token": token}).status_code == 200
+
+
+def test_thumbnail_is_small_orientated_and_without_exif(client, active_chat):
+    photo = Image.new("RGB", (800, 400), (10, 200, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees when shown
+    exif[0x010F] = "SecretCam"
+    out = io.BytesIO()
+    photo.save(out, "JPEG", exif=exif.tobytes())
+    attachment = _upload(client, active_chat, "photo.jpg", out.getvalue()).json()["attachment"]
+    thumb = Image.open(io.BytesIO(client.get(attachment["thumbnail_url"], headers=active_chat["agent"]).content))
+    assert thumb.format == "WEBP" and max(thumb.size) <= 320
+    assert thumb.height > thumb.width  # orientation applied: portrait now
+    assert not thumb.getexif()
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A tiny PNG claiming huge dimensions (a decompression bomb)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 1024 * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_refused_quickly(client, active_chat):
+    response = _upload(client, active_chat, "bomb.png", _bomb_png(100_000, 100_000))
+    assert response.status_code == 415 and "processed safely" in response.json()["error"]["message"]
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("raw, stored", [
+    ("../../etc/passwd", "passwd"),
+    ("evil\x00name.txt", "evilname.txt"),
+    ("invoice\u202etxt.exe.txt", "invoicetxt.exe.txt"),
+    ("C:\\Users\\me\\notes.txt", "notes.txt"),
+    ("x" * 300 + ".txt", "x" * 116 + ".txt"),
+])
+def test_odd_names_are_stored_and_served_safely(client, active_chat, raw, stored):
+    # A hand-made body: HTTP clients escape such names; an attacker's client does not.
+    boundary = "oddnames"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{raw}\"\r\n"
+            f"Content-Type: text/plain\r\n\r\nplain text\n\r\n--{boundary}--\r\n").encode()
+    response = client.post(f"/api/v1/chats/{active_chat['chat_id']}/attachments", content=body,
+                           headers={**active_chat["visitor"], "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 201, response.text
+    attachment = response.json()["attachment"]
+    assert attachment["name"] == stored
+    disposition = client.get(attachment["url"], headers=active_chat["visitor"]).headers["content-disposition"]
+    assert "/" not in disposition.split("filename=")[1] and "\u202e" not in disposition
+
+
+def test_sending_attachments_with_a_message_once(client, active_chat):
+    first = _upload(client, active_chat, "photo.png", SAMPLES["photo.png"][0]).json()["attachment"]
+    url = f"/api/v1/chats/{active_chat['chat_id']}/messages"
+    sent = client.post(url, headers=active_chat["visitor"],
+                       json={"client_msg_id": "with-file", "body": "see attached", "attachment_ids": [first["id"]]})
+    assert sent.status_code == 201 and sent.json()["message"]["attachments"][0]["id"] == first["id"]
+    again = client.post(url, headers=active_chat["visitor"],
+                        json={"client_msg_id": "with-file-again", "body": "once more", "attachment_ids": [first["id"]]})
+    assert again.status_code == 409
+    by_agent = client.post(url, headers=active_chat["agent"],
+                           json={"client_msg_id": "not-theirs", "body": "mine?", "attachment_ids": [first["id"]]})
+    assert by_agent.status_code == 409
+    page = client.get(url, headers=active_chat["agent"]).json()["messages"]
+    assert [m["attachments"][0]["name"] for m in page if m["attachments"]] == ["photo.png"]
+
+
+def test_upload_cut_off_mid_stream_leaves_no_file_and_no_row(client, active_chat, live_server, database_url):
+    port = int(live_server.rsplit(":", 1)[1])
+    incoming = client.app.state.services.settings.data_dir / "files" / ".incoming"
+    boundary = "cutcutcut"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+            "Content-Type: text/plain\r\n\r\n").encode()
+
+    async def files_in(folder) -> list:
+        return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+    async def rows() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return await conn.fetchval("SELECT count(*) FROM chatdesk.attachments WHERE chat_id = $1::uuid",
+                                       active_chat["chat_id"])
+        finally:
+            await conn.close()
+
+    async def cut_upload() -> None:
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall((f"POST /api/v1/chats/{active_chat['chat_id']}/attachments HTTP/1.1\r\nHost: x\r\n"
+                          f"Authorization: {active_chat['visitor']['Authorization']}\r\n"
+                          f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                          f"Content-Length: {len(head) + 5_000_000}\r\n\r\n").encode() + head + b"a" * 1_000_000)
+            while not await files_in(incoming):  # the server is writing the upload to disk
+                await asyncio.sleep(0.02)
+        while await files_in(incoming):  # the client is gone: the partial file must go too
+            await asyncio.sleep(0.02)
+
+    run(asyncio.wait_for(cut_upload(), 20))
+    assert run(rows()) == 0
+    assert run(files_in(incoming.parent)) == []
