@@ -80,15 +80,19 @@ class Client:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     async def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
-                      retry: bool = True) -> tuple[int, Any]:
+                      retry: bool = True, form: tuple[str, bytes] | None = None) -> tuple[int, Any]:
         """Send a request; retry connection errors, 5xx and 429 until `retry_for_s` passes."""
         deadline = asyncio.get_running_loop().time() + self.retry_for_s
         delay = 0.05
         while True:
             base = random.choice(self.base_urls)
+            data = None
+            if form is not None:  # a fresh body for every attempt: an aborted one can't be replayed
+                data = aiohttp.FormData()
+                data.add_field("file", form[1], filename=form[0], content_type="application/octet-stream")
             try:
                 async with self.session.request(
-                    method, base + path, json=json, params=params, headers=self._headers(),
+                    method, base + path, json=json, params=params, data=data, headers=self._headers(),
                     timeout=aiohttp.ClientTimeout(total=15),
                 ) as response:
                     raw = await response.read()
@@ -144,6 +148,11 @@ class Client:
         _, response = await self.request("POST", f"/api/v1/chats/{chat_id}/messages",
                                          json={"client_msg_id": client_msg_id, "body": body})
         return response["message"]
+
+    async def upload(self, chat_id: str, name: str, data: bytes) -> dict:
+        """Upload a file to a chat; a cut-off attempt leaves nothing behind and is simply retried."""
+        _, body = await self.request("POST", f"/api/v1/chats/{chat_id}/attachments", form=(name, data))
+        return body["attachment"]
 
     async def messages_after(self, chat_id: str, after_seq: int = 0) -> list[dict]:
         """Every message with `seq > after_seq`, all pages."""

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
-from chatdesk.files.storage import LocalStorage
+from chatdesk.files.cleanup import FileJanitor
+from chatdesk.files.storage import Storage, storage_for
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
@@ -38,7 +39,7 @@ class Services:
     outbox: Outbox
     hub: Hub
     presence: PresenceTracker
-    storage: LocalStorage
+    storage: Storage
     router: Router | None = None
 
 
@@ -60,10 +61,11 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     services = Services(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
         secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
-        presence=PresenceTracker(redis), storage=LocalStorage(settings.data_dir / "files"),
+        presence=PresenceTracker(redis), storage=storage_for(settings),
     )
     services.router = Router(services)
-    background = [services.outbox, services.hub, services.presence, services.router]
+    background = [services.outbox, services.hub, services.presence, services.router,
+                  FileJanitor(engine, services.storage)]
     for part in background:
         part.start()
     try:

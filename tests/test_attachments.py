@@ -12,6 +12,9 @@ import asyncpg
 import pytest
 from PIL import Image
 
+from chatdesk.client import Client
+from chatdesk.db.engine import create_engine
+from chatdesk.files.cleanup import delete_orphans
 from tests.conftest import bearer, run
 from tests.files_samples import SAMPLES
 
@@ -175,3 +178,59 @@ def test_upload_cut_off_mid_stream_leaves_no_file_and_no_row(client, active_chat
     run(asyncio.wait_for(cut_upload(), 20))
     assert run(rows()) == 0
     assert run(files_in(incoming.parent)) == []
+
+    async def retry() -> dict:
+        async with Client(live_server, active_chat["visitor"]["Authorization"].split()[1]) as visitor:
+            return await visitor.upload(active_chat["chat_id"], "big.txt", b"a" * 1_000_000)
+
+    assert run(retry())["size"] == 1_000_000 and run(rows()) == 1
+
+
+def test_range_requests_return_the_asked_bytes(client, active_chat):
+    text = _upload(client, active_chat, "long.txt", b"0123456789" * 1000).json()["attachment"]
+    assert client.get(text["url"], headers=active_chat["agent"]).headers["accept-ranges"] == "bytes"
+    part = client.get(text["url"], headers={**active_chat["agent"], "Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == b"0123456789"
+    assert part.headers["content-range"] == "bytes 10-19/10000"
+
+
+def test_uploading_too_fast_is_429(client, active_chat):
+    client.app.state.services.settings.upload_rate = "2 per minute"
+    statuses = [_upload(client, active_chat, f"n{i}.txt", b"hi\n").status_code for i in range(3)]
+    assert statuses == [201, 201, 429]
+
+
+def test_uploads_never_sent_are_removed_after_a_day(client, active_chat, database_url):
+    kept = _upload(client, active_chat, "sent.txt", b"sent\n").json()["attachment"]
+    client.post(f"/api/v1/chats/{active_chat['chat_id']}/messages", headers=active_chat["visitor"],
+                json={"client_msg_id": "keep", "body": "file", "attachment_ids": [kept["id"]]})
+    orphan = _upload(client, active_chat, "abandoned.txt", b"never sent\n").json()["attachment"]
+    services = client.app.state.services
+
+    async def age_and_sweep() -> int:
+        conn = await asyncpg.connect(database_url)
+        await conn.execute("UPDATE chatdesk.attachments SET created_at = now() - interval '25 hours' "
+                           "WHERE chat_id = $1::uuid", active_chat["chat_id"])
+        await conn.close()
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            return await delete_orphans(engine, services.storage)
+        finally:
+            await engine.dispose()
+
+    assert run(age_and_sweep()) == 1
+    assert client.get(orphan["url"], headers=active_chat["agent"]).status_code == 404
+    assert client.get(kept["url"], headers=active_chat["agent"]).status_code == 200
+    assert len(_stored_files(client)) == 1  # only the file that was sent
+
+
+def test_deleting_a_chat_removes_its_files(client, active_chat, make_agent, login):
+    attachment = _upload(client, active_chat, "photo.png", SAMPLES["photo.png"][0]).json()["attachment"]
+    assert len(_stored_files(client)) == 2  # the image and its thumbnail
+    url = f"/api/v1/chats/{active_chat['chat_id']}"
+    assert client.delete(url, headers=active_chat["agent"]).status_code == 403
+    admin = bearer(login(make_agent("admin"))["token"])
+    assert client.delete(url, headers=admin).status_code == 204
+    assert _stored_files(client) == []
+    assert client.get(attachment["url"], headers=admin).status_code == 404
+    assert client.delete(url, headers=admin).status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from pydantic import BaseModel
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
@@ -57,13 +57,13 @@ async def _serve(call: Call, *, thumbnail: bool) -> Response:
     async with call.services.engine.connect() as conn:
         row = await load_attachment(conn, call.principal, call.request.path_params["attachment_id"])
     key = row.thumbnail_key if thumbnail else row.storage_key
-    path = await call.services.storage.path(key) if key else None
-    if path is None:
+    storage = call.services.storage
+    if key is None or not await storage.exists(key):
         raise not_found("attachment")
     inline = thumbnail or row.content_type in IMAGE_TYPES
     name = f"{row.name}.webp" if thumbnail else row.name
-    return FileResponse(path, media_type="image/webp" if thumbnail else row.content_type,
-                        headers={**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(name, inline=inline)})
+    return await storage.response(key, "image/webp" if thumbnail else row.content_type,
+                                  {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(name, inline=inline)})
 
 
 @endpoint("Download an attachment (the chat's visitor or an agent); supports Range", access=Access.PARTICIPANT,

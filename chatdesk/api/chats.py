@@ -10,7 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
-from chatdesk.errors import ApiError
+from chatdesk.audit import record_admin_action
+from chatdesk.errors import ApiError, not_found
+from chatdesk.files.cleanup import delete_chat
 from chatdesk.chats import (
     accept_chat,
     chat_json,
@@ -267,6 +269,19 @@ async def chats_update(call: Call) -> Response:
     return json_response({"chat": chat_json(row)})
 
 
+@endpoint("Delete a chat with its messages and files (admin; for erasure requests)", access=Access.ADMIN,
+          status=204, tags=("admin",))
+async def chat_delete(call: Call) -> Response:
+    chat_id = call.request.path_params["chat_id"]
+
+    async def audit(conn) -> None:
+        await record_admin_action(conn, call.principal, "chat.delete", "chat", chat_id, {})
+
+    if not await delete_chat(call.services.engine, call.services.storage, chat_id, audit):
+        raise not_found("chat")
+    return Response(status_code=204)
+
+
 routes = [
     Route("/api/v1/chats", chats_index, methods=["GET"]),
     Route("/api/v1/chats", chats_create, methods=["POST"]),
@@ -277,6 +292,7 @@ routes = [
     Route("/api/v1/chats/{chat_id:uuid}/read", read, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}/accept", accept, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}", chats_update, methods=["PATCH"]),
+    Route("/api/v1/chats/{chat_id:uuid}", chat_delete, methods=["DELETE"]),
     Route("/api/v1/chats/{chat_id:uuid}/decline", decline, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}/end", end, methods=["POST"]),
     Route("/api/v1/chats/{chat_id:uuid}/transfer", transfer, methods=["POST"]),
