@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chatdesk.auth.principal import Principal
 from chatdesk.db.tables import agent_departments, agents, chats, departments, visitors
 from chatdesk.errors import ApiError, forbidden, not_found
+from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
 from chatdesk.thread import append_system_message, participant_streams
@@ -206,6 +207,7 @@ async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
         status="active", agent_id=agent.id, assigned_at=sa.func.now(), offered_to_id=None, offered_at=None,
         passed_over=[]))
     row = await reload(conn, chat_id)
+    QUEUE_WAIT.observe((row.assigned_at - row.created_at).total_seconds())
     await append_system_message(tx, row, f"{agent.name} joined the chat")
     row = await reload(conn, chat_id)
     await tx.emit(participant_streams(row), "chat.assigned", {"chat": chat_json(row)})

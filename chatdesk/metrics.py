@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -15,6 +15,20 @@ HTTP_LATENCY = Histogram(
 )
 
 OPEN_STREAMS = Gauge("chatdesk_sse_open_streams", "Event streams open in this process.", registry=REGISTRY)
+MESSAGES = Counter("chatdesk_messages", "Messages stored by this process (rate() gives messages per second).",
+                   registry=REGISTRY)
+DELIVERY = Histogram(
+    "chatdesk_delivery_seconds",
+    "From an event's append to Redis to its arrival at this process's hub, for its event streams.",
+    registry=REGISTRY,
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+QUEUE_WAIT = Histogram("chatdesk_queue_wait_seconds", "From a chat's start to an agent accepting it.",
+                       registry=REGISTRY, buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600))
+OFFER_TIME = Histogram("chatdesk_assignment_seconds", "From a chat's start (or requeue) to its first offer.",
+                       registry=REGISTRY, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+OUTBOX_DEPTH = Gauge("chatdesk_outbox_depth", "Outbox rows not yet pushed and cleared (read at scrape time).",
+                     registry=REGISTRY)
 
 
 def render() -> bytes:

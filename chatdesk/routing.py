@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chatdesk.chats import chat_json, eligible_agents, finish_chat, queue_changed, reload
 from chatdesk.db.tables import agents, chats, departments
 from chatdesk.errors import ApiError
+from chatdesk.metrics import OFFER_TIME
 from chatdesk.realtime.outbox import Tx, transaction
 from chatdesk.realtime.presence import SEEN_KEY
 from chatdesk.realtime.streams import agent_stream, encode_data
@@ -83,6 +84,7 @@ async def offer_next(tx: Tx, department: Any, connected: list[uuid.UUID]) -> boo
     await conn.execute(chats.update().where(chats.c.id == chat.id)
                        .values(offered_to_id=agent.id, offered_at=sa.func.now()))
     row = await reload(conn, chat.id)
+    OFFER_TIME.observe((row.offered_at - row.created_at).total_seconds())
     expires_at = row.offered_at + timedelta(seconds=department.accept_timeout_s)
     await tx.emit([agent_stream(agent.id)], "chat.offered", {"chat": chat_json(row), "expires_at": expires_at})
     return True

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from chatdesk.db.tables import chats, messages
 from chatdesk.files.records import attach_to_message
+from chatdesk.metrics import MESSAGES
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
 
@@ -55,6 +56,7 @@ async def append_message(
                                  sender_id=sender_id, sender_name=sender_name, body=body)
         .returning(*_MESSAGE_COLUMNS)
     )).one()
+    MESSAGES.inc()
     files = await attach_to_message(tx.conn, chat.id, sender_id, row.id, list(attachment_ids))
     message = message_json(row, files)
     await tx.emit(participant_streams(chat), "message.created", {"message": message})

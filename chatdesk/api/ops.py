@@ -12,6 +12,7 @@ from starlette.routing import Route
 from chatdesk import metrics
 from chatdesk.api.endpoint import json_response
 from chatdesk.api.openapi import openapi_document
+from chatdesk.db.tables import outbox
 from chatdesk.services import Services
 
 # A readiness probe that hangs is worse than one that fails: load balancers time out anyway.
@@ -53,7 +54,13 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics_view(request: Request) -> Response:
-    """Prometheus text exposition of this process's metrics."""
+    """Prometheus text exposition of this process's metrics (outbox depth read now)."""
+    services: Services = request.app.state.services
+    try:
+        async with services.engine.connect() as conn:
+            metrics.OUTBOX_DEPTH.set((await conn.execute(sa.select(sa.func.count()).select_from(outbox))).scalar_one())
+    except Exception:  # noqa: BLE001 - the other metrics still matter when PostgreSQL is down
+        pass
     return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

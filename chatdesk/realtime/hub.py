@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
-from chatdesk.realtime.streams import Streams, live_channel, parse_live, stream_of_channel
+from chatdesk.metrics import DELIVERY
+from chatdesk.realtime.streams import Streams, id_tuple, live_channel, parse_live, stream_of_channel
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,8 @@ class Hub:
         if message["type"] != "message":
             return
         event = parse_live(message["data"])
+        if event.stream_id is not None:
+            DELIVERY.observe(max(0.0, time.time() - id_tuple(event.stream_id)[0] / 1000))
         if event.epoch is not None and event.epoch != self.epoch:
             self.epoch = event.epoch
             self._broadcast(EPOCH_CHANGED)
