@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 import uuid
 from datetime import timedelta
@@ -125,6 +126,7 @@ class Router:
         self._tasks: list[asyncio.Task] = []
         self._wanted: set[Any] = set()
         self._wake = asyncio.Event()
+        self._id = secrets.token_hex(6)  # to tell our own wake-ups from other processes' ones
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work()), asyncio.create_task(self._listen()),
@@ -140,7 +142,7 @@ class Router:
         self._request(department_id)
         try:
             await self.services.streams.publish_ephemeral(
-                [ROUTER_STREAM], "route", encode_data({"department_id": department_id}))
+                [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": self._id}))
         except Exception:  # noqa: BLE001 - the local router and the sweeps still run
             log.warning("could not wake other routers", exc_info=True)
 
@@ -155,7 +157,9 @@ class Router:
                 item = await sub.queue.get()
                 data = getattr(item, "data", None)
                 if data:
-                    self._request(orjson.loads(data).get("department_id"))
+                    wake = orjson.loads(data)
+                    if wake.get("from") != self._id:  # our own kick already routed here
+                        self._request(wake.get("department_id"))
                 else:
                     self._request(None)  # reconnected or Redis lost data: look at everything
         finally:
