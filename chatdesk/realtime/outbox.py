@@ -35,9 +35,14 @@ class PendingEvent:
     data: bytes
 
 
-def _jsonb(data: bytes) -> sa.ColumnElement:
-    """Already-encoded JSON as a JSONB value (so the payload is encoded once, not twice)."""
-    return sa.cast(sa.literal(data.decode(), sa.Text), outbox.c.payload.type)
+# One statement shape for any number of rows, so SQLAlchemy compiles it once and caches it; the
+# payload goes in as already-encoded JSON text (encoded once, not twice).
+_INSERT = (
+    outbox.insert()
+    .values(streams=sa.bindparam("streams"), event_type=sa.bindparam("event_type"),
+            payload=sa.cast(sa.bindparam("payload", type_=sa.Text), outbox.c.payload.type))
+    .returning(outbox.c.id)
+)
 
 
 class Outbox:
@@ -129,9 +134,7 @@ class Tx:
         if not self.events:
             return []
         rows = await self.conn.execute(
-            outbox.insert()
-            .values([{"streams": e.streams, "event_type": e.type, "payload": _jsonb(e.data)} for e in self.events])
-            .returning(outbox.c.id)
+            _INSERT, [{"streams": e.streams, "event_type": e.type, "payload": e.data.decode()} for e in self.events]
         )
         return list(rows.scalars().all())
 
