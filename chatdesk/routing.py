@@ -178,15 +178,18 @@ class Router:
     async def route(self, department_ids: set[str] | None = None) -> int:
         """Offer waiting chats until no more can be offered; returns how many were."""
         services = self.services
-        connected = await connected_agents(services.redis, services.settings.presence_grace_s)
+        waiting = sa.exists().where(chats.c.department_id == departments.c.id, chats.c.status == "queued",
+                                    chats.c.offered_to_id.is_(None))
         async with services.engine.connect() as conn:
-            query = sa.select(departments).where(departments.c.routing_mode == "auto")
+            query = sa.select(departments).where(departments.c.routing_mode == "auto", waiting)
             if department_ids is not None:
                 query = query.where(departments.c.id.in_([uuid.UUID(d) for d in department_ids]))
             auto = (await conn.execute(query)).all()
         offered = 0
         for department in auto:
             while True:
+                # Who is present is read right before each offer, never from a stale list.
+                connected = await connected_agents(services.redis, services.settings.presence_grace_s)
                 async with transaction(services.engine, services.outbox) as tx:
                     moved = await offer_next(tx, department, connected)
                 if not moved:

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from chatdesk.agents import create_agent
+from chatdesk.bench.connections import run_connections
 from chatdesk.bench.realtime import run_realtime
 from chatdesk.bench.routing import run_routing
 from chatdesk.bench.server import ServerProcess
@@ -71,9 +72,11 @@ def _print_realtime(result) -> None:
 
 
 @contextmanager
-def _target(url, admin_email, admin_password, data_dir):
-    """(url, admin email, admin password, database URL, Redis URL): the given server, or one started here."""
+def _target(url, admin_email, admin_password, data_dir, **server_env):
+    """(url, admin email, admin password, database URL, Redis URL, server pid or None): the given
+    server, or one started here (with `server_env` added to its environment)."""
     with ExitStack() as stack:
+        pid = None
         if url:
             if not (admin_email and admin_password):
                 raise typer.BadParameter("--url needs --admin-email and --admin-password")
@@ -87,12 +90,12 @@ def _target(url, admin_email, admin_password, data_dir):
             redis_url = settings.redis_url.get_secret_value()
             migrate.upgrade(database_url)
             admin_email, admin_password = asyncio.run(_bench_admin(database_url))
-            server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", **UNTHROTTLED)
+            server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", **UNTHROTTLED, **server_env)
             with console.status("Starting a chatdesk server..."):
                 server.start()
             stack.callback(server.stop)
-            url = server.base_url
-        yield url, admin_email, admin_password, database_url, redis_url
+            url, pid = server.base_url, server.process.pid
+        yield url, admin_email, admin_password, database_url, redis_url, pid
 
 
 @bench.command("realtime")
@@ -107,7 +110,7 @@ def realtime(
     as_json: bool = JsonOption,
 ) -> None:
     """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
-    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url):
+    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url, _):
         with console.status(f"Running: {chats} chats, {rate:g} msg/s for {duration:g} s..."):
             result = asyncio.run(run_realtime(base_url, email, password, rate=rate, chats=chats,
                                               duration_s=duration, database_url=database_url, redis_url=redis_url))
@@ -130,7 +133,7 @@ def routing(
     as_json: bool = JsonOption,
 ) -> None:
     """Time from POST /chats to the agent's offer and to chat.assigned, p50/p95/p99."""
-    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _):
+    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _, _):
         with console.status(f"Running: {rate:g} chats/s against {agents} agents x {capacity} for {duration:g} s..."):
             result = asyncio.run(run_routing(base_url, email, password, rate=rate, agents=agents, capacity=capacity,
                                              duration_s=duration, hold_s=hold))
@@ -140,3 +143,28 @@ def routing(
                     ("POST /chats -> chat.assigned at the visitor", result.assigned_ms)])
     console.print(f"{result.chats} chats at {rate:g}/s, {agents} agents x {capacity}: assigned {result.assigned}, "
                   f"refused {result.refused}")
+
+
+@bench.command("connections")
+def connections(
+    n: int = typer.Option(10000, "--n", min=1, max=19000, help="Idle event streams to hold."),
+    heartbeat: float = typer.Option(10, "--heartbeat", min=0.5, max=15, help="Server heartbeat, seconds."),
+    url: str = UrlOption,
+    admin_email: str = AdminEmailOption,
+    admin_password: str = AdminPasswordOption,
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Hold N idle SSE streams on one server process: RSS per stream and heartbeats on time."""
+    env = {"CHATDESK_SSE_HEARTBEAT_S": str(heartbeat)}
+    with _target(url, admin_email, admin_password, data_dir, **env) as (base_url, email, password, _, _, pid):
+        with console.status(f"Opening {n} event streams..."):
+            result = asyncio.run(run_connections(base_url, email, password, n=n, server_pid=pid,
+                                                 heartbeat_s=heartbeat))
+    if as_json:
+        return print_json(dataclasses.asdict(result))
+    rss = (f"server RSS {result.rss_before_mb:.0f} MB -> {result.rss_after_mb:.0f} MB: "
+           f"{result.rss_per_stream_kb:.1f} KB per stream") if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
+    console.print(f"{result.opened} streams open in {result.open_s:.1f} s; {rss}")
+    console.print(f"heartbeats: {result.heartbeats_on_time}/{result.n} streams beat in the last two intervals; "
+                  f"gap between beats {result.heartbeat_gap_s}")
