@@ -41,3 +41,13 @@ def test_bench_connections_runs_and_reports(monkeypatch, settings, tmp_path):
     report = json.loads(result.stdout)
     assert report["opened"] == 100 and report["heartbeats_on_time"] == 100
     assert report["rss_per_stream_kb"] is not None and report["heartbeat_gap_s"]["max"] < 2
+
+
+def test_bench_history_runs_and_reports(monkeypatch, settings, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
+    monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+    result = CliRunner().invoke(app, ["bench", "history", "--messages", "300", "--samples", "20",
+                                      "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ms"]["n"] == 20 and 0 < report["ms"]["p50"] <= report["ms"]["p99"]

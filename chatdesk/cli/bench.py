@@ -14,6 +14,7 @@ from rich.table import Table
 
 from chatdesk.agents import create_agent
 from chatdesk.bench.connections import run_connections
+from chatdesk.bench.history import run_history
 from chatdesk.bench.realtime import run_realtime
 from chatdesk.bench.routing import run_routing
 from chatdesk.bench.server import ServerProcess
@@ -168,3 +169,25 @@ def connections(
     console.print(f"{result.opened} streams open in {result.open_s:.1f} s; {rss}")
     console.print(f"heartbeats: {result.heartbeats_on_time}/{result.n} streams beat in the last two intervals; "
                   f"gap between beats {result.heartbeat_gap_s}")
+
+
+@bench.command("history")
+def history(
+    messages: int = typer.Option(10000, "--messages", min=100, help="Messages in the long chat."),
+    samples: int = typer.Option(500, "--samples", min=10, help="Pages fetched."),
+    url: str = UrlOption,
+    admin_email: str = AdminEmailOption,
+    admin_password: str = AdminPasswordOption,
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """A page of 50 messages at random places in a long chat, over HTTP, p50/p95/p99."""
+    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, _, _):
+        if database_url is None:
+            raise typer.BadParameter("bench history writes the long chat directly: set DATABASE_URL")
+        with console.status(f"Writing {messages} messages and reading {samples} pages..."):
+            result = asyncio.run(run_history(base_url, email, password, database_url, messages=messages,
+                                             samples=samples))
+    if as_json:
+        return print_json(result)
+    _print_figures([(f"page of {result['page']} from a {result['messages']}-message chat", result["ms"])])
