@@ -126,3 +126,26 @@ def test_embedded_servers_take_no_standard_port(tmp_path):
         assert len(valkey_ports) == 1 and valkey_ports.isdisjoint({5432, 6379})
     finally:
         assert up.stop(signal.SIGTERM) == 0
+
+
+def test_up_with_two_workers_shares_one_data_dir_and_key(tmp_path):
+    data_dir = tmp_path / "data"
+    port = free_port()
+    log = tmp_path / "workers.log"
+    process = chatdesk_process(["up", "--port", str(port), "--data-dir", str(data_dir), "--workers", "2"],
+                               clean_env(), log)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base_url, process, READY_WITHIN_S)
+        password = _password(log)
+        assert {_sign_in(base_url, password) for _ in range(6)} == {200}  # requests land on both workers
+        widget = re.search(r'data-widget-id="([0-9a-f-]+)"', log.read_text()).group(1)
+        token = httpx.post(f"{base_url}/api/v1/widgets/{widget}/visitors", json={}).json()["token"]
+        # A visitor token signed by one worker is good on the other: they share one key.
+        statuses = {httpx.get(base_url + "/api/v1/chats", headers={"Authorization": f"Bearer {token}"}).status_code
+                    for _ in range(10)}
+        assert statuses == {200}
+        assert (data_dir / "secret_key").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0

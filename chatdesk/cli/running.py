@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from contextlib import ExitStack
 
@@ -37,7 +38,10 @@ def _serve(settings: Settings, workers: int) -> None:
     options = dict(host=settings.host, port=settings.port, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, log_level="info", access_log=False)
     if workers > 1:
-        # Workers are separate processes: they rebuild the app from the environment.
+        # Workers are separate processes that rebuild the app from the environment: hand them
+        # what came from options, and the one signing key, so every worker agrees.
+        os.environ.update({"CHATDESK_DATA_DIR": str(settings.data_dir), "CHATDESK_SECRET_KEY": settings.secret(),
+                           "CHATDESK_PUBLIC_URL": settings.base_url})
         uvicorn.run("chatdesk.app:app_from_env", factory=True, workers=workers, **options)
     else:
         uvicorn.run(create_app(settings), **options)
