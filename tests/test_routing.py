@@ -7,9 +7,17 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
+from chatdesk.agents import create_agent
 from chatdesk.client import ApiError, Client
-from tests.conftest import run
-from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget, online_agent
+from chatdesk.db.engine import create_engine
+from tests.conftest import PASSWORD, run
+from tests.realtime_helpers import (
+    EventLog,
+    connected_agent,
+    department_with,
+    new_widget,
+    online_agent,
+)
 
 
 async def _visitor(base_urls, widget_id: str, name: str) -> tuple[Client, EventLog]:
@@ -253,3 +261,25 @@ async def test_raised_priority_is_served_first(live_server, make_agent, database
     offer = await log.wait_for(lambda e: e.type == "chat.offered", 5)
     assert offer.data["chat"]["id"] == second_chat["id"] and first_chat["id"] != second_chat["id"]
     await _close(log, first_log, second_log, agent, first, second)
+
+
+async def test_raising_capacity_serves_the_queue_at_once(live_server, make_agent, database_url):
+    agent_json = make_agent(max_chats=1)
+    department = await department_with(database_url, [agent_json["id"]])
+    agent, log = await connected_agent(live_server, agent_json)
+    widget = await new_widget(database_url)
+    first, first_log = await _visitor(live_server, widget, "First")
+    second, second_log = await _visitor(live_server, widget, "Second")
+    first_chat = await first.start_chat(department)
+    await log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == first_chat["id"])
+    second_chat = await second.start_chat(department)  # the agent is full: it waits
+    engine = create_engine(database_url, pool_size=1)
+    async with engine.begin() as conn:
+        admin_json = await create_agent(conn, email=f"cap-admin-{second_chat['id'][:8]}@example.com", name="Admin",
+                                        role="admin", password=PASSWORD)
+    await engine.dispose()
+    admin = Client(live_server)
+    await admin.sign_in(admin_json["email"], PASSWORD)
+    await admin.request("PATCH", f"/api/v1/agents/{agent_json['id']}", json={"max_chats": 2})
+    await log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == second_chat["id"], 0.5)
+    await _close(log, first_log, second_log, agent, first, second, admin)

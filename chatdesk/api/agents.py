@@ -126,6 +126,7 @@ async def agents_update(call: Call) -> Response:
         details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
         await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
+    await call.services.router.kick()  # capacity or membership may have changed
     return json_response(agent)
 
 

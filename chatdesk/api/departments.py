@@ -60,6 +60,7 @@ async def departments_update(call: Call) -> Response:
     async with call.services.engine.begin() as conn:
         department = await update_department(conn, department_id, changes)
         await record_admin_action(conn, call.principal, "department.update", "department", department_id, changes)
+    await call.services.router.kick(department_id)  # a switch to auto mode starts offering at once
     return json_response(department)
 
 
