@@ -27,8 +27,8 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.departments import create_department
-from chatdesk.widgets import create_widget
 from chatdesk.embedded import EmbeddedServices
+from chatdesk.widgets import create_widget
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
@@ -71,18 +71,11 @@ def _with_database(admin_url: str, name: str) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-async def _create_database(admin_url: str, name: str) -> None:
+async def _admin_sql(admin_url: str, statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the server's maintenance database."""
     conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
-async def _drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(statement)
     finally:
         await conn.close()
 
@@ -94,13 +87,13 @@ def new_database(embedded):
 
     def make() -> str:
         name = f"chatdesk_test_{secrets.token_hex(4)}"
-        run(_create_database(embedded["admin_database_url"], name))
+        run(_admin_sql(embedded["admin_database_url"], f'CREATE DATABASE "{name}"'))
         created.append(name)
         return _with_database(embedded["admin_database_url"], name)
 
     yield make
     for name in created:
-        run(_drop_database(embedded["admin_database_url"], name))
+        run(_admin_sql(embedded["admin_database_url"], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

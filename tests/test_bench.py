@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from chatdesk.cli import app
 
 
-def test_bench_realtime_runs_and_reports(monkeypatch, settings, tmp_path):
+@pytest.fixture(autouse=True)
+def _session_servers(monkeypatch, settings):
+    """The benches start their server on this session's PostgreSQL and Redis."""
     monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
     monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+
+
+def test_bench_realtime_runs_and_reports(tmp_path):
     result = CliRunner().invoke(app, ["bench", "realtime", "--rate", "50", "--chats", "20", "--duration", "2",
                                       "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
@@ -21,9 +27,7 @@ def test_bench_realtime_runs_and_reports(monkeypatch, settings, tmp_path):
     assert report["redis_floor_ms"]["n"] == 1000 and report["postgres_floor_ms"]["n"] == 500
 
 
-def test_bench_routing_runs_and_reports(monkeypatch, settings, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
-    monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+def test_bench_routing_runs_and_reports(tmp_path):
     result = CliRunner().invoke(app, ["bench", "routing", "--rate", "4", "--agents", "2", "--capacity", "3",
                                       "--duration", "2", "--hold", "0.5", "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
@@ -32,9 +36,7 @@ def test_bench_routing_runs_and_reports(monkeypatch, settings, tmp_path):
     assert 0 < report["offer_ms"]["p50"] <= report["assigned_ms"]["p50"]
 
 
-def test_bench_connections_runs_and_reports(monkeypatch, settings, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
-    monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+def test_bench_connections_runs_and_reports(tmp_path):
     result = CliRunner().invoke(app, ["bench", "connections", "--n", "100", "--heartbeat", "0.5",
                                       "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
@@ -43,9 +45,7 @@ def test_bench_connections_runs_and_reports(monkeypatch, settings, tmp_path):
     assert report["rss_per_stream_kb"] is not None and report["heartbeat_gap_s"]["max"] < 2
 
 
-def test_bench_history_runs_and_reports(monkeypatch, settings, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
-    monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
+def test_bench_history_runs_and_reports(tmp_path):
     result = CliRunner().invoke(app, ["bench", "history", "--messages", "300", "--samples", "20",
                                       "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
