@@ -27,6 +27,7 @@ from chatdesk.chats import chat_json, eligible_agents, finish_chat, queue_change
 from chatdesk.db.tables import agents, chats, departments
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
+from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.outbox import Tx, transaction
 from chatdesk.realtime.presence import SEEN_KEY
 from chatdesk.realtime.streams import agent_stream, encode_data
@@ -130,12 +131,10 @@ class Router:
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work()), asyncio.create_task(self._listen()),
-                       asyncio.create_task(self._sweep())]
+                       asyncio.create_task(every(SWEEP_EVERY_S, self.sweep, "routing sweep"))]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.wait(self._tasks, timeout=5)
+        await stop_tasks(self._tasks)
 
     async def kick(self, department_id: Any = None) -> None:
         """Route now, here and (through Redis) in every other process. None: every department."""
@@ -228,13 +227,6 @@ class Router:
                 await end_idle_chat(tx, chat_id, services.settings.idle_end_minutes)
         await self.route()
 
-    async def _sweep(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_EVERY_S)
-            try:
-                await self.sweep()
-            except Exception:  # noqa: BLE001 - try again next round
-                log.warning("routing sweep failed", exc_info=True)
 
 
 async def end_idle_chat(tx: Tx, chat_id: Any, idle_minutes: float) -> None:

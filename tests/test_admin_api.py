@@ -129,7 +129,6 @@ def test_cors_allows_listed_origins_only(client):
     for widget in client.get("/api/v1/widgets", headers=headers).json()["widgets"]:
         client.patch(f"/api/v1/widgets/{widget['id']}", json={"allowed_origins": ["https://shop.example"]},
                      headers=headers)
-    client.app.state.services  # noqa: B018 - lifespan is running
     preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
     # The origin cache is per process with a short TTL; a fresh app instance reads it now.
     from chatdesk.app import create_app

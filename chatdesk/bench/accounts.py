@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 
 from chatdesk.client import Client
+
+
+@asynccontextmanager
+async def signed_in_admin(base_url: str, email: str, password: str,
+                          widget_name: str) -> AsyncIterator[tuple[aiohttp.ClientSession, Client, dict]]:
+    """A client session for the whole run (no connection limit), the admin signed in, and a new widget."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     timeout=aiohttp.ClientTimeout(total=None)) as session:
+        admin = Client(base_url, session=session)
+        await admin.sign_in(email, password)
+        _, widget = await admin.request("POST", "/api/v1/widgets", json={"name": widget_name})
+        yield session, admin, widget
 
 
 async def online_agents(base_url: str, session: aiohttp.ClientSession, admin: Client, count: int,

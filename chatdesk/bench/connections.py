@@ -11,10 +11,9 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-import aiohttp
 import psutil
 
-from chatdesk.client import Client
+from chatdesk.bench.accounts import signed_in_admin
 
 
 @dataclass
@@ -34,11 +33,7 @@ async def run_connections(base_url: str, admin_email: str, admin_password: str, 
     """Open `n` streams, then watch two heartbeat intervals."""
     result = ConnectionsResult(n)
     server = psutil.Process(server_pid) if server_pid else None
-    connector = aiohttp.TCPConnector(limit=0, force_close=False)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None)) as session:
-        admin = Client(base_url, session=session)
-        await admin.sign_in(admin_email, admin_password)
-        _, widget = await admin.request("POST", "/api/v1/widgets", json={"name": "bench connections"})
+    async with signed_in_admin(base_url, admin_email, admin_password, "bench connections") as (session, admin, widget):
 
         async def register() -> str:
             _, body = await admin.request("POST", f"/api/v1/widgets/{widget['id']}/visitors", json={})

@@ -6,9 +6,9 @@ import random
 import time
 import uuid
 
-import aiohttp
 import asyncpg
 
+from chatdesk.bench.accounts import signed_in_admin
 from chatdesk.bench.stats import percentiles
 from chatdesk.client import Client
 from chatdesk.db.engine import asyncpg_url
@@ -39,11 +39,8 @@ async def _fill(database_url: str, chat_id: str, visitor_id: str, messages: int)
 async def run_history(base_url: str, admin_email: str, admin_password: str, database_url: str, *, messages: int,
                       samples: int) -> dict:
     """p50/p95/p99 of `GET .../messages?after_seq=X&limit=50` at random places in a long chat."""
-    async with aiohttp.ClientSession() as session:
-        admin = Client(base_url, session=session)
-        await admin.sign_in(admin_email, admin_password)
+    async with signed_in_admin(base_url, admin_email, admin_password, "bench history") as (session, admin, widget):
         await admin.set_status("online")
-        _, widget = await admin.request("POST", "/api/v1/widgets", json={"name": "bench history"})
         _, department = await admin.request("POST", "/api/v1/departments", json={
             "name": f"bench history {uuid.uuid4().hex[:6]}", "routing_mode": "broadcast"})
         _, me = await admin.request("GET", "/api/v1/agents/me")

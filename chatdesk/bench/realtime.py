@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from chatdesk.bench.accounts import online_agents
+from chatdesk.bench.accounts import online_agents, signed_in_admin
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
 from chatdesk.bench.stats import percentiles
 from chatdesk.client import Client
@@ -59,12 +59,8 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
                        duration_s: float, database_url: str | None, redis_url: str | None) -> RealtimeResult:
     """Run the benchmark against a server; floors are measured when the URLs are known."""
     result = RealtimeResult(rate, chats, duration_s)
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None)) as session:
-        admin = Client(base_url, session=session)
-        await admin.sign_in(admin_email, admin_password)
-        _, created = await admin.request("POST", "/api/v1/widgets", json={"name": "bench"})
-        agents, pairs = await _setup(base_url, session, admin, chats, created["id"])
+    async with signed_in_admin(base_url, admin_email, admin_password, "bench realtime") as (session, admin, widget):
+        agents, pairs = await _setup(base_url, session, admin, chats, widget["id"])
 
         sent_at: dict[str, float] = {}
         delivery: list[float] = []

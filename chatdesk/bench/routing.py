@@ -12,9 +12,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import aiohttp
 
-from chatdesk.bench.accounts import online_agents
+from chatdesk.bench.accounts import online_agents, signed_in_admin
 from chatdesk.bench.stats import percentiles
 from chatdesk.client import Client
 
@@ -36,11 +35,7 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
                       capacity: int, duration_s: float, hold_s: float) -> RoutingResult:
     """Run the benchmark against a server whose default department routes automatically."""
     result = RoutingResult(rate, agents, capacity, duration_s)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                     timeout=aiohttp.ClientTimeout(total=None)) as session:
-        admin = Client(base_url, session=session)
-        await admin.sign_in(admin_email, admin_password)
-        _, widget = await admin.request("POST", "/api/v1/widgets", json={"name": "bench routing"})
+    async with signed_in_admin(base_url, admin_email, admin_password, "bench routing") as (session, admin, widget):
         _, department = await admin.request("POST", "/api/v1/departments", json={
             "name": f"bench routing {uuid.uuid4().hex[:6]}", "routing_mode": "auto"})
         staff = await online_agents(base_url, session, admin, agents, capacity, department["id"])

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.db.tables import attachments, chats
 from chatdesk.files.storage import Storage
+from chatdesk.periodic import every, stop_tasks
 
 log = logging.getLogger(__name__)
 
@@ -68,22 +69,15 @@ class FileJanitor:
     def __init__(self, engine: AsyncEngine, storage: Storage) -> None:
         self.engine = engine
         self.storage = storage
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
+        self._tasks = [asyncio.create_task(every(SWEEP_EVERY_S, self._round, "orphan cleanup"))]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await stop_tasks(self._tasks)
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_EVERY_S)
-            try:
-                removed = await delete_orphans(self.engine, self.storage)
-                if removed:
-                    log.info("removed %d uploads never sent with a message", removed)
-            except Exception:  # noqa: BLE001 - next round
-                log.warning("orphan cleanup failed", exc_info=True)
+    async def _round(self) -> None:
+        removed = await delete_orphans(self.engine, self.storage)
+        if removed:
+            log.info("removed %d uploads never sent with a message", removed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 
 from chatdesk.metrics import DELIVERY
+from chatdesk.periodic import stop_tasks
 from chatdesk.realtime.streams import Streams, id_tuple, live_channel, parse_live, stream_of_channel
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,6 @@ class Hub:
         self._stopping = False
         self.connected = asyncio.Event()
 
-    @property
-    def subscriber_count(self) -> int:
-        return sum(len(subs) for subs in self._subs.values())
-
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch_epoch())]
 
@@ -70,9 +67,7 @@ class Hub:
             # Closing the connection wakes the listener: a blocked pub/sub read does not always
             # notice a plain cancel.
             await self._pubsub.aclose()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.wait(self._tasks, timeout=5)
+        await stop_tasks(self._tasks)
 
     async def subscribe(self, stream: str) -> Subscription:
         """Follow a stream; returns once Redis confirmed the subscription (subscribe, then replay)."""

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chatdesk.db.tables import outbox
+from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data
 
 log = logging.getLogger(__name__)
@@ -66,12 +67,13 @@ class Outbox:
         self._pushed.extend(outbox_ids)
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._delete_loop()), asyncio.create_task(self._sweep_loop())]
+        self._tasks = [
+            asyncio.create_task(every(DELETE_EVERY_S, self._delete_pushed, "deleting pushed outbox rows")),
+            asyncio.create_task(every(SWEEP_EVERY_S, self._sweep_round, "outbox sweep")),
+        ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await stop_tasks(self._tasks)
         await self._delete_pushed()
 
     async def _delete_pushed(self) -> None:
@@ -83,11 +85,6 @@ class Outbox:
                 await conn.execute(outbox.delete().where(outbox.c.id.in_(ids)))
         except Exception:  # noqa: BLE001 - a leftover row only means one more (harmless) push
             log.warning("could not delete %d pushed outbox rows", len(ids), exc_info=True)
-
-    async def _delete_loop(self) -> None:
-        while True:
-            await asyncio.sleep(DELETE_EVERY_S)
-            await self._delete_pushed()
 
     async def sweep(self, older_than_s: float = SWEEP_AFTER_S) -> int:
         """Push and delete rows older than `older_than_s`; any number of processes may sweep at once."""
@@ -106,15 +103,10 @@ class Outbox:
             await conn.execute(outbox.delete().where(outbox.c.id.in_([row.id for row in rows])))
         return len(rows)
 
-    async def _sweep_loop(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_EVERY_S)
-            try:
-                swept = await self.sweep()
-                if swept:
-                    log.info("outbox sweeper re-pushed %d events", swept)
-            except Exception:  # noqa: BLE001 - Redis or PostgreSQL down: try again next round
-                log.warning("outbox sweep failed", exc_info=True)
+    async def _sweep_round(self) -> None:
+        swept = await self.sweep()
+        if swept:
+            log.info("outbox sweeper re-pushed %d events", swept)
 
 
 class Tx:

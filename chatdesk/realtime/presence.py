@@ -9,6 +9,8 @@ from collections import Counter
 
 import redis.asyncio as aioredis
 
+from chatdesk.periodic import every, stop_tasks
+
 SEEN_KEY = "chatdesk:presence:seen"
 # Heartbeats go out well inside the routing grace period (60 s by default), so one lost
 # heartbeat never makes a connected agent look gone.
@@ -21,7 +23,7 @@ class PresenceTracker:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
         self._open: Counter[uuid.UUID] = Counter()
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     async def opened(self, agent_id: uuid.UUID) -> None:
         self._open[agent_id] += 1
@@ -34,26 +36,12 @@ class PresenceTracker:
         await self.redis.zadd(SEEN_KEY, {str(agent_id): time.time()})
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._beat())
+        self._tasks = [asyncio.create_task(every(HEARTBEAT_S, self._beat, "presence heartbeat"))]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await stop_tasks(self._tasks)
 
     async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_S)
-            if self._open:
-                try:
-                    await self.redis.zadd(SEEN_KEY, {str(agent): time.time() for agent in self._open})
-                except aioredis.RedisError:
-                    pass  # Redis is down; the next beat tries again
+        if self._open:
+            await self.redis.zadd(SEEN_KEY, {str(agent): time.time() for agent in self._open})
 
-
-async def last_seen(redis: aioredis.Redis, agent_ids: list[uuid.UUID]) -> dict[uuid.UUID, float | None]:
-    """When each agent last had an open event stream (unix time), None if never or forgotten."""
-    if not agent_ids:
-        return {}
-    scores = await redis.zmscore(SEEN_KEY, [str(agent) for agent in agent_ids])
-    return dict(zip(agent_ids, scores))
