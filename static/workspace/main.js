@@ -1,5 +1,8 @@
-// Workspace start-up: sign-in form, then the signed-in shell with presence and sign-out.
+// Workspace start-up and shell: sign-in, the signed-in layout, the hash router's views, drawers.
 import { request, signIn, signOut } from "/static/workspace/api.js";
+import { h, stateView } from "/static/workspace/dom.js";
+import { navigate, startRouter } from "/static/workspace/router.js";
+import { on, setAgent, state } from "/static/workspace/store.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -9,13 +12,63 @@ function showSignIn() {
   $("email").focus();
 }
 
+let started = false;
+
 function showApp(agent) {
+  setAgent(agent);
   $("signin").hidden = true;
   $("app").hidden = false;
   $("agent-name").textContent = agent.name;
-  $("presence").value = agent.status;
-  $("presence-dot").dataset.status = agent.status;
+  $("nav-admin").hidden = agent.role !== "admin";
+  if (!started) {
+    started = true;
+    startRouter();
+  }
 }
+
+async function mountAdmin(root, route) {
+  if (state.agent.role !== "admin") {
+    root.replaceChildren(stateView("Admins only", "Your account cannot open the admin console.",
+      h("a", { class: "button secondary", href: "#/" }, "Back to chats")));
+    return;
+  }
+  root.replaceChildren(stateView("Loading the admin console…", ""));
+  try {
+    const admin = await import("/static/workspace/admin/index.js");
+    if (state.route !== route) return;
+    root.replaceChildren();
+    await admin.mountAdmin(root, { agent: state.agent, navigate });
+  } catch (failure) {
+    console.error(failure);
+    root.replaceChildren(stateView("The admin console could not load",
+      "Reload the page to try again. If it keeps failing, the admin console may not be installed on this server.",
+      h("button", { class: "button secondary", type: "button", onclick: () => location.reload() }, "Reload")));
+  }
+}
+
+function showRoute(route) {
+  const root = $("main");
+  $("workspace").dataset.view = route.view;
+  delete $("workspace").dataset.drawer;
+  for (const link of document.querySelectorAll(".nav a")) {
+    if (link.dataset.view === route.view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  root.classList.remove("fixed");
+  if (route.view === "admin") mountAdmin(root, route);
+  else if (route.view === "tickets") root.replaceChildren(stateView("Tickets", "Tickets are coming soon."));
+  else root.replaceChildren(stateView("No chat open", "Pick a chat on the left, or accept one from the queue."));
+}
+
+function toggleDrawer(name) {
+  const workspace = $("workspace");
+  if (workspace.dataset.drawer === name) delete workspace.dataset.drawer;
+  else workspace.dataset.drawer = name;
+  $("rail-toggle").setAttribute("aria-expanded", String(workspace.dataset.drawer === "rail"));
+  $("panel-toggle").setAttribute("aria-expanded", String(workspace.dataset.drawer === "panel"));
+}
+
+on("route", showRoute);
 
 $("signin-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -24,7 +77,8 @@ $("signin-form").addEventListener("submit", async (event) => {
   error.hidden = true;
   button.setAttribute("aria-busy", "true");
   try {
-    showApp(await signIn($("email").value.trim(), $("password").value));
+    await signIn($("email").value.trim(), $("password").value);
+    showApp(await request("GET", "/api/v1/agents/me"));
   } catch (failure) {
     error.textContent = failure.status === 429 ? "Too many attempts. Wait a few minutes and try again."
       : failure.status === 422 ? "Enter your email and password." : failure.message;
@@ -41,7 +95,17 @@ $("presence").addEventListener("change", async (event) => {
 
 $("signout").addEventListener("click", async () => {
   await signOut();
-  showSignIn();
+  location.hash = "";
+  location.reload();
+});
+
+$("rail-toggle").addEventListener("click", () => toggleDrawer("rail"));
+$("panel-toggle").addEventListener("click", () => toggleDrawer("panel"));
+$("scrim").addEventListener("click", () => toggleDrawer($("workspace").dataset.drawer));
+
+on("agent", (agent) => {
+  $("presence").value = agent.status;
+  $("presence-dot").dataset.status = agent.status;
 });
 
 request("GET", "/api/v1/agents/me").then(showApp, showSignIn);

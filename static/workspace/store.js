@@ -1,0 +1,133 @@
+// The workspace's one store: everything the components share, and a topic-based change signal.
+// Components read `state`, change it only through the functions below, and listen with `on(topic)`.
+
+export const state = {
+  agent: null,
+  departments: new Map(),  // id -> department
+  chats: new Map(),        // id -> chat: the queue of the departments I serve, and my own chats
+  previews: new Map(),     // chat id -> its last message
+  threads: new Map(),      // chat id -> {messages: [] in seq order, contiguous, complete: true once seq 1 is held}
+  typing: new Map(),       // chat id -> {name, until}
+  offers: new Map(),       // chat id -> {chat, expiresAt (ms)}
+  quickResponses: [],
+  connection: "connecting",  // "connecting" | "open" | "reconnecting"
+  route: { view: "chats", id: null, section: null },
+  search: "",
+};
+
+const listeners = new Map();
+
+/** Call `listener(detail)` whenever `topic` changes; returns a function that stops it. */
+export function on(topic, listener) {
+  if (!listeners.has(topic)) listeners.set(topic, new Set());
+  listeners.get(topic).add(listener);
+  return () => listeners.get(topic).delete(listener);
+}
+
+export function emit(topic, detail) {
+  for (const listener of listeners.get(topic) || []) listener(detail);
+}
+
+export function setAgent(agent) {
+  state.agent = agent;
+  emit("agent", agent);
+}
+
+export function setRoute(route) {
+  state.route = route;
+  emit("route", route);
+}
+
+export function setConnection(connection) {
+  state.connection = connection;
+  emit("connection", connection);
+}
+
+export function setSearch(text) {
+  state.search = text;
+  emit("chats");
+}
+
+export function setDepartments(list) {
+  state.departments = new Map(list.map((department) => [department.id, department]));
+  emit("chats");
+}
+
+/** Departments whose queue I serve: my memberships, or the default one when I have none. */
+export function servesDepartment(departmentId) {
+  const mine = state.agent?.department_ids || [];
+  if (mine.length) return mine.includes(departmentId);
+  return Boolean(state.departments.get(departmentId)?.is_default);
+}
+
+export function putChat(chat) {
+  const known = state.chats.get(chat.id);
+  state.chats.set(chat.id, { ...known, ...chat });
+  if (chat.status !== "queued" || (chat.offered_to && chat.offered_to !== state.agent?.id)) state.offers.delete(chat.id);
+  emit("chats");
+  emit(`chat:${chat.id}`);
+}
+
+/** Replace the queued chats with a fresh list (my own chats stay). */
+export function setQueue(queued) {
+  for (const [id, chat] of state.chats) if (chat.status === "queued") state.chats.delete(id);
+  for (const chat of queued) state.chats.set(chat.id, chat);
+  emit("chats");
+}
+
+export function setPreviews(entries) {
+  for (const [chatId, message] of entries) state.previews.set(chatId, message);
+  emit("chats");
+}
+
+export function putOffer(chat, expiresAt) {
+  state.offers.set(chat.id, { chat, expiresAt: Date.parse(expiresAt) });
+  putChat(chat);
+  emit("offers");
+}
+
+export function dropOffer(chatId) {
+  if (state.offers.delete(chatId)) emit("chats");
+}
+
+export function setTyping(chatId, name, typing, expiresInS) {
+  if (typing) state.typing.set(chatId, { name, until: Date.now() + expiresInS * 1000 });
+  else state.typing.delete(chatId);
+  emit(`typing:${chatId}`);
+}
+
+export function thread(chatId) {
+  if (!state.threads.has(chatId)) state.threads.set(chatId, { messages: [], complete: false, loaded: false });
+  return state.threads.get(chatId);
+}
+
+/** The last seq held for a chat (0 when none). */
+export function lastSeqHeld(chatId) {
+  const messages = state.threads.get(chatId)?.messages;
+  return messages?.length ? messages[messages.length - 1].seq : 0;
+}
+
+/** Merge messages into a chat's thread, dropping seqs already held; returns how many were new. */
+export function addMessages(chatId, messages, { older = false } = {}) {
+  const held = thread(chatId);
+  const seen = new Set(held.messages.map((message) => message.seq));
+  const fresh = messages.filter((message) => !seen.has(message.seq));
+  if (!fresh.length) return 0;
+  held.messages = older ? [...fresh, ...held.messages] : [...held.messages, ...fresh];
+  if (older || fresh.some((message) => message.seq < held.messages[held.messages.length - 1].seq)) {
+    held.messages.sort((a, b) => a.seq - b.seq);
+  }
+  held.complete = held.messages[0].seq === 1;
+  const last = held.messages[held.messages.length - 1];
+  state.previews.set(chatId, last);
+  const chat = state.chats.get(chatId);
+  if (chat && last.seq > chat.last_seq) chat.last_seq = last.seq;
+  emit(`thread:${chatId}`, { fresh, older });
+  emit("chats");
+  return fresh.length;
+}
+
+export function setQuickResponses(list) {
+  state.quickResponses = list;
+  emit("quick-responses");
+}
