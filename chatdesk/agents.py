@@ -88,6 +88,15 @@ async def list_agents(conn: AsyncConnection) -> list[dict[str, Any]]:
     return [agent_json(row) for row in rows]
 
 
+async def list_colleagues(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Active agents with presence and load: whom a chat can be transferred to."""
+    rows = (await conn.execute(
+        sa.select(agents.c.id, agents.c.name, agents.c.status, agents.c.max_chats, agents.c.active_chats)
+        .where(agents.c.is_active).order_by(agents.c.name)
+    )).all()
+    return [dict(row._mapping) for row in rows]
+
+
 async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply column changes and preference keys; deactivating ends the agent's sessions."""
     values = {k: v for k, v in changes.items() if k in ("name", "role", "status", "max_chats", "is_active")}

@@ -15,7 +15,7 @@ from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
-from chatdesk.thread import append_system_message, participant_streams
+from chatdesk.thread import append_system_message, last_messages, participant_streams
 
 _agent = agents.alias("assigned_agent")
 
@@ -47,6 +47,8 @@ def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int
         "assigned_at": row.assigned_at,
         "ended_at": row.ended_at,
         "last_seq": row.last_seq,
+        "visitor_read_seq": row.visitor_read_seq,
+        "agent_read_seq": row.agent_read_seq,
     }
 
 
@@ -92,7 +94,7 @@ async def chat_view(conn: AsyncConnection, row: Any) -> dict[str, Any]:
 
 
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:
-    """A visitor's own chats; for an agent, the queue and their own chats."""
+    """A visitor's own chats; for an agent, the queue and their own chats, each with its `last_message`."""
     query = _CHAT.order_by(chats.c.created_at.desc()).limit(200)
     if principal.kind == "visitor":
         query = query.where(chats.c.visitor_id == principal.id)
@@ -100,7 +102,13 @@ async def list_chats(conn: AsyncConnection, principal: Principal, status: str | 
         query = query.where(sa.or_(chats.c.status == "queued", chats.c.agent_id == principal.id))
     if status:
         query = query.where(chats.c.status == status)
-    return [await chat_view(conn, row) for row in (await conn.execute(query)).all()]
+    rows = (await conn.execute(query)).all()
+    listed = [await chat_view(conn, row) for row in rows]
+    if principal.kind == "agent":
+        last = await last_messages(conn, [(row.id, row.last_seq) for row in rows])
+        for chat in listed:
+            chat["last_message"] = last.get(chat["id"])
+    return listed
 
 
 async def _default_department(conn: AsyncConnection) -> uuid.UUID:

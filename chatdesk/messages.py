@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.auth.principal import Principal
@@ -51,13 +52,20 @@ async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: s
 
 
 async def list_messages(conn: AsyncConnection, principal: Principal, chat_id: uuid.UUID, after_seq: int,
-                        limit: int) -> dict[str, Any]:
-    """Messages with `seq > after_seq`, oldest first, and the chat's `last_seq`."""
+                        limit: int, *, before_seq: int | None = None) -> dict[str, Any]:
+    """Messages with `seq > after_seq`, oldest first, and the chat's `last_seq`.
+
+    With `before_seq`, the last `limit` of those below it (still oldest first): a thread opens on
+    its newest page (`before_seq = last_seq + 1`) and scrolls back a page at a time.
+    """
     chat = await load_chat(conn, principal, chat_id)
-    rows = (await conn.execute(
-        select_messages().where(messages.c.chat_id == chat_id, messages.c.seq > after_seq)
-        .order_by(messages.c.seq).limit(limit)
-    )).all()
+    query = select_messages().where(messages.c.chat_id == chat_id, messages.c.seq > after_seq)
+    if before_seq is None:
+        query = query.order_by(messages.c.seq).limit(limit)
+    else:
+        newest_first = query.where(messages.c.seq < before_seq).order_by(messages.c.seq.desc()).limit(limit).subquery()
+        query = sa.select(newest_first).order_by(newest_first.c.seq)
+    rows = (await conn.execute(query)).all()
     files = await attachments_of(conn, [row.id for row in rows])
     return {"messages": [message_json(row, files.get(row.id)) for row in rows], "last_seq": chat.last_seq}
 

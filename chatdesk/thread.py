@@ -67,3 +67,14 @@ async def append_system_message(tx: Tx, chat: Any, body: str) -> dict[str, Any]:
     """A line from chatdesk itself in the thread (joined, transferred, ended)."""
     return await append_message(tx, chat, sender_type="system", sender_id=None, sender_name=None, body=body,
                                 client_msg_id=f"system:{uuid.uuid4()}")
+
+
+async def last_messages(conn: Any, chat_seqs: list[tuple[uuid.UUID, int]]) -> dict[uuid.UUID, dict[str, Any]]:
+    """The message at each chat's `last_seq` (previews in an agent's chat list; attachments left out)."""
+    pairs = [(chat_id, seq) for chat_id, seq in chat_seqs if seq > 0]
+    if not pairs:
+        return {}
+    rows = (await conn.execute(
+        select_messages().where(sa.tuple_(messages.c.chat_id, messages.c.seq).in_(pairs))
+    )).all()
+    return {row.chat_id: message_json(row) for row in rows}

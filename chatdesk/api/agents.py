@@ -9,7 +9,15 @@ from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.agents import create_agent, departments_of, get_agent, list_agents, set_departments, update_agent
+from chatdesk.agents import (
+    create_agent,
+    departments_of,
+    get_agent,
+    list_agents,
+    list_colleagues,
+    set_departments,
+    update_agent,
+)
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.passwords import MIN_LENGTH
@@ -77,10 +85,19 @@ async def _change_me(call: Call, changes: dict) -> Response:
     return json_response(agent)
 
 
-@endpoint("The signed-in agent with preferences", access=Access.AGENT, response=AgentOut, tags=("agents",))
+@endpoint("The signed-in agent with preferences and department_ids", access=Access.AGENT, response=AgentOut,
+          tags=("agents",))
 async def me(call: Call) -> Response:
     async with call.services.engine.connect() as conn:
-        return json_response(await get_agent(conn, call.principal.id))
+        return json_response({**await get_agent(conn, call.principal.id),
+                              "department_ids": await departments_of(conn, call.principal.id)})
+
+
+@endpoint("Active agents with presence and load, to transfer a chat to (any agent)", access=Access.AGENT,
+          tags=("agents",))
+async def colleagues(call: Call) -> Response:
+    async with call.services.engine.connect() as conn:
+        return json_response({"agents": await list_colleagues(conn)})
 
 
 @endpoint("Set my presence", access=Access.AGENT, body=StatusIn, response=AgentOut, tags=("agents",))
@@ -143,6 +160,7 @@ async def agents_deactivate(call: Call) -> Response:
 
 routes = [
     Route("/api/v1/agents/me", me, methods=["GET"]),
+    Route("/api/v1/agents/colleagues", colleagues, methods=["GET"]),
     Route("/api/v1/agents/me/status", set_my_status, methods=["PUT"]),
     Route("/api/v1/agents/me/preferences", set_my_preferences, methods=["PATCH"]),
     Route("/api/v1/agents", agents_index, methods=["GET"]),

@@ -63,6 +63,7 @@ class ChatsQuery(BaseModel):
 
 class MessagesQuery(BaseModel):
     after_seq: int = Field(0, ge=0)
+    before_seq: int | None = Field(None, ge=1)
     limit: int = Field(100, ge=1, le=500)
 
 
@@ -129,6 +130,9 @@ class ChatOut(BaseModel):
     assigned_at: str | None
     ended_at: str | None
     last_seq: int
+    visitor_read_seq: int
+    agent_read_seq: int
+    last_message: MessageOut | None = None
 
 
 class ChatEnvelope(BaseModel):
@@ -181,11 +185,13 @@ async def chats_show(call: Call) -> Response:
         return json_response({"chat": await chat_view(conn, await load_chat(conn, call.principal, _chat_id(call)))})
 
 
-@endpoint("Messages after a seq, in seq order", access=Access.PARTICIPANT, query=MessagesQuery,
-          response=MessagePage, tags=("chats",))
+@endpoint("Messages after a seq (or the last `limit` before `before_seq`), in seq order", access=Access.PARTICIPANT,
+          query=MessagesQuery, response=MessagePage, tags=("chats",))
 async def messages_index(call: Call) -> Response:
+    query = call.query
     async with call.services.engine.connect() as conn:
-        page = await list_messages(conn, call.principal, _chat_id(call), call.query.after_seq, call.query.limit)
+        page = await list_messages(conn, call.principal, _chat_id(call), query.after_seq, query.limit,
+                                   before_seq=query.before_seq)
     return json_response(page)
 
 
