@@ -38,3 +38,23 @@ export async function signOut() {
     sessionStorage.removeItem(CSRF_KEY);
   }
 }
+
+/** Upload a file to a chat with progress (`onProgress(fraction)`); resolves to the attachment. */
+export function upload(chatId, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/v1/chats/${chatId}/attachments`);
+    xhr.setRequestHeader("X-CSRF-Token", sessionStorage.getItem(CSRF_KEY) || "");
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.onload = () => {
+      let data = {};
+      try { data = JSON.parse(xhr.responseText); } catch { /* not JSON: reported by status below */ }
+      if (xhr.status === 201) resolve(data.attachment);
+      else reject(new ApiError(xhr.status, data.error));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { message: "The upload was cut off; check your connection." }));
+    const form = new FormData();
+    form.append("file", file);
+    xhr.send(form);
+  });
+}

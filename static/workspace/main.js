@@ -1,8 +1,15 @@
 // Workspace start-up and shell: sign-in, the signed-in layout, the hash router's views, drawers.
 import { request, signIn, signOut } from "/static/workspace/api.js";
+import { mountChatList } from "/static/workspace/chatlist.js";
+import { closeConversation, openConversation } from "/static/workspace/conversation.js";
 import { h, stateView } from "/static/workspace/dom.js";
+import { connectEvents, loadChats } from "/static/workspace/events.js";
+import { startNotifications } from "/static/workspace/notify.js";
+import { mountPresence } from "/static/workspace/prefs.js";
+import { mountQueue } from "/static/workspace/queue.js";
 import { navigate, startRouter } from "/static/workspace/router.js";
-import { on, setAgent, state } from "/static/workspace/store.js";
+import { on, setAgent, setDepartments, state } from "/static/workspace/store.js";
+import { showTickets } from "/static/workspace/tickets.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,18 +19,20 @@ function showSignIn() {
   $("email").focus();
 }
 
-let started = false;
-
-function showApp(agent) {
+async function showApp(agent) {
   setAgent(agent);
   $("signin").hidden = true;
   $("app").hidden = false;
   $("agent-name").textContent = agent.name;
   $("nav-admin").hidden = agent.role !== "admin";
-  if (!started) {
-    started = true;
-    startRouter();
-  }
+  setDepartments((await request("GET", "/api/v1/departments")).departments);
+  mountPresence($("presence"), $("presence-dot"), $("prefs-open"));
+  mountQueue($("queue"));
+  mountChatList($("my-chats"), $("chat-search"));
+  startNotifications();
+  await loadChats();
+  connectEvents();
+  startRouter();
 }
 
 async function mountAdmin(root, route) {
@@ -55,9 +64,18 @@ function showRoute(route) {
     else link.removeAttribute("aria-current");
   }
   root.classList.remove("fixed");
+  closeConversation();
+  $("visitor-panel").replaceChildren();
   if (route.view === "admin") mountAdmin(root, route);
-  else if (route.view === "tickets") root.replaceChildren(stateView("Tickets", "Tickets are coming soon."));
+  else if (route.view === "tickets") showTickets(root, route.id);
+  else if (route.id) openConversation(root, $("visitor-panel"), route.id);
   else root.replaceChildren(stateView("No chat open", "Pick a chat on the left, or accept one from the queue."));
+}
+
+function showConnection(connection) {
+  const banner = $("banner");
+  banner.hidden = connection !== "reconnecting";
+  banner.textContent = "Connection lost. Reconnecting… messages you send will go out once it is back.";
 }
 
 function toggleDrawer(name) {
@@ -88,11 +106,6 @@ $("signin-form").addEventListener("submit", async (event) => {
   }
 });
 
-$("presence").addEventListener("change", async (event) => {
-  const agent = await request("PUT", "/api/v1/agents/me/status", { status: event.target.value });
-  $("presence-dot").dataset.status = agent.status;
-});
-
 $("signout").addEventListener("click", async () => {
   await signOut();
   location.hash = "";
@@ -103,9 +116,6 @@ $("rail-toggle").addEventListener("click", () => toggleDrawer("rail"));
 $("panel-toggle").addEventListener("click", () => toggleDrawer("panel"));
 $("scrim").addEventListener("click", () => toggleDrawer($("workspace").dataset.drawer));
 
-on("agent", (agent) => {
-  $("presence").value = agent.status;
-  $("presence-dot").dataset.status = agent.status;
-});
+on("connection", showConnection);
 
 request("GET", "/api/v1/agents/me").then(showApp, showSignIn);

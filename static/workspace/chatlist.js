@@ -1,0 +1,78 @@
+// "My chats" in the rail: unread counts, last-message previews, search (Ctrl+K), Alt+Up/Down between chats.
+import { avatar, h } from "/static/workspace/dom.js";
+import { when } from "/static/workspace/format.js";
+import { navigate } from "/static/workspace/router.js";
+import { on, setSearch, state } from "/static/workspace/store.js";
+
+let root = null;
+
+const unread = (chat) => (chat.status === "active" ? Math.max(0, chat.last_seq - (chat.agent_read_seq || 0)) : 0);
+const lastActivity = (chat) => state.previews.get(chat.id)?.created_at || chat.assigned_at || chat.created_at;
+
+function matches(chat) {
+  const text = state.search.trim().toLowerCase();
+  if (!text) return true;
+  const preview = state.previews.get(chat.id)?.body || "";
+  return [chat.visitor?.name, chat.visitor?.email, preview].some((value) => value?.toLowerCase().includes(text));
+}
+
+/** My chats in the order shown: active ones by latest activity, then ended ones. */
+export function myChats() {
+  const mine = [...state.chats.values()].filter((chat) => chat.agent?.id === state.agent.id && chat.status !== "queued" && matches(chat));
+  const byActivity = (a, b) => lastActivity(b).localeCompare(lastActivity(a));
+  return [...mine.filter((c) => c.status === "active").sort(byActivity), ...mine.filter((c) => c.status === "ended").sort(byActivity)];
+}
+
+function chatLink(chat) {
+  const preview = state.previews.get(chat.id);
+  const count = unread(chat);
+  const previewText = preview ? `${preview.sender.type === "agent" ? "You: " : ""}${preview.body}` : "No messages yet";
+  return h("li", {},
+    h("a", { class: "chat-link", href: `#/chats/${chat.id}`, "aria-current": String(state.route.id === chat.id),
+      dataset: { status: chat.status, unread: count ? String(count) : null, chatId: chat.id } },
+      avatar(chat.visitor?.name || "Visitor"),
+      h("span", { class: "who" }, chat.visitor?.name || "Visitor"),
+      h("span", { class: "time" }, when(lastActivity(chat))),
+      h("span", { class: "preview" }, previewText),
+      count ? h("span", { class: "badge", "aria-label": `${count} unread` }, String(count)) : null));
+}
+
+function render() {
+  const chats = myChats();
+  const active = chats.filter((chat) => chat.status === "active");
+  const ended = chats.filter((chat) => chat.status === "ended");
+  root.replaceChildren(...[
+    h("header", {}, h("h2", { id: "my-chats-title" }, "My chats"),
+      h("span", { class: "badge neutral", "aria-label": `${active.length} active` }, String(active.length))),
+    active.length ? h("ul", { class: "rail-list" }, active.map(chatLink))
+      : h("p", { class: "rail-empty" }, state.search ? "No chat matches your search." : "No active chats. Accepted chats show up here."),
+    ended.length ? h("h2", { class: "rail-empty small" }, "Ended") : null,
+    ended.length ? h("ul", { class: "rail-list", "aria-label": "Ended chats" }, ended.map(chatLink)) : null,
+  ].filter(Boolean));
+}
+
+function step(direction) {
+  const chats = myChats();
+  if (!chats.length) return;
+  const index = chats.findIndex((chat) => chat.id === state.route.id);
+  const next = chats[(index + direction + chats.length) % chats.length] || chats[0];
+  navigate(`#/chats/${next.id}`);
+}
+
+export function mountChatList(element, search) {
+  root = element;
+  on("chats", render);
+  on("route", render);
+  search.addEventListener("input", () => setSearch(search.value));
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+      event.preventDefault();
+      step(event.key === "ArrowUp" ? -1 : 1);
+    }
+  });
+  render();
+}

@@ -1,0 +1,127 @@
+// The agent's event stream (SSE): applies events to the store, heals gaps, shows the reconnect banner.
+// Rules as in chatdesk/client.py: resume with Last-Event-ID, keep the last seq per chat, fill a
+// seq jump over REST (after_seq), and on `resync` reload state through the normal start-up path.
+import { request } from "/static/workspace/api.js";
+import {
+  addMessages, dropOffer, emit, lastSeqHeld, putChat, putOffer, setAgent, setConnection, setPreviews, setQueue,
+  setTyping, servesDepartment, state,
+} from "/static/workspace/store.js";
+
+const PAGE = 100;
+let source = null;
+let lastEventId = "";
+let retryTimer = null;
+
+/** Queued chats of my departments and my own chats, with their previews. */
+export async function loadChats() {
+  const { chats } = await request("GET", "/api/v1/chats");
+  const mine = chats.filter((chat) => chat.status !== "queued" || servesDepartment(chat.department_id));
+  setQueue(mine.filter((chat) => chat.status === "queued"));
+  for (const chat of mine) if (chat.status !== "queued") putChat(chat);
+  setPreviews(mine.filter((chat) => chat.last_message).map((chat) => [chat.id, chat.last_message]));
+}
+
+let queueRefresh = null;
+
+function refreshQueue() {
+  clearTimeout(queueRefresh);  // a burst of queue.updated events makes one request
+  queueRefresh = setTimeout(async () => {
+    const { chats } = await request("GET", "/api/v1/chats?status=queued");
+    setQueue(chats.filter((chat) => servesDepartment(chat.department_id)));
+  }, 150);
+}
+
+/** Everything after the last seq held (all pages): a gap heals, a resync catches up. */
+export async function fillAfter(chatId) {
+  for (;;) {
+    const after = lastSeqHeld(chatId);
+    const page = await request("GET", `/api/v1/chats/${chatId}/messages?after_seq=${after}&limit=500`);
+    addMessages(chatId, page.messages);
+    if (page.messages.length < 500) return;
+  }
+}
+
+/** The newest page of a thread (first open). */
+export async function loadLatest(chatId, lastSeq) {
+  const page = await request("GET", `/api/v1/chats/${chatId}/messages?before_seq=${lastSeq + 1}&limit=${PAGE}`);
+  addMessages(chatId, page.messages);
+  return page;
+}
+
+/** The page before the oldest message held; resolves to how many arrived. */
+export async function loadOlder(chatId, firstSeq) {
+  const page = await request("GET", `/api/v1/chats/${chatId}/messages?before_seq=${firstSeq}&limit=${PAGE}`);
+  return addMessages(chatId, page.messages, { older: true });
+}
+
+function onMessage({ message }) {
+  const chatId = message.chat_id;
+  const held = state.threads.get(chatId);
+  if (held?.messages.length && message.seq > lastSeqHeld(chatId) + 1) fillAfter(chatId);
+  else if (held?.messages.length || held?.loaded) addMessages(chatId, [message]);
+  else setPreviews([[chatId, message]]);
+  const chat = state.chats.get(chatId);
+  if (chat && message.seq > chat.last_seq) putChat({ ...chat, last_seq: message.seq });
+  if (message.sender.type === "visitor") setTyping(chatId, null, false);
+  emit("message", message);
+}
+
+function onRead({ chat_id: chatId, reader, seq }) {
+  const chat = state.chats.get(chatId);
+  if (!chat) return;
+  const key = reader.type === "visitor" ? "visitor_read_seq" : "agent_read_seq";
+  if (seq > (chat[key] || 0)) putChat({ ...chat, [key]: seq });
+}
+
+function onChat({ chat }) {
+  const theirs = chat.status === "queued" && !servesDepartment(chat.department_id);
+  if (!theirs || state.chats.has(chat.id)) putChat(chat);
+  if (chat.status === "queued") refreshQueue();
+}
+
+async function resync() {
+  await loadChats();
+  await Promise.all([...state.threads.keys()].filter((id) => state.threads.get(id).messages.length).map(fillAfter));
+}
+
+const handlers = {
+  "message.created": onMessage,
+  "message.read": onRead,
+  typing: ({ chat_id: chatId, who, typing, expires_in_s: expires }) => setTyping(chatId, who.name, typing, expires),
+  "chat.queued": onChat,
+  "chat.assigned": (data) => { dropOffer(data.chat.id); onChat(data); },
+  "chat.transferred": onChat,
+  "chat.ended": onChat,
+  "chat.offered": ({ chat, expires_at: expiresAt }) => { putOffer(chat, expiresAt); emit("offer", chat); },
+  "chat.offer_withdrawn": ({ chat_id: chatId }) => { dropOffer(chatId); refreshQueue(); },
+  "queue.updated": refreshQueue,
+  presence: ({ agent_id: agentId, status }) => {
+    if (agentId === state.agent.id && status !== state.agent.status) setAgent({ ...state.agent, status });
+  },
+  resync,
+};
+
+function open() {
+  const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : "";
+  source = new EventSource(`/api/v1/events${query}`);
+  source.addEventListener("open", () => setConnection("open"));
+  source.addEventListener("error", () => {
+    setConnection("reconnecting");
+    if (source.readyState === EventSource.CLOSED) {  // the browser gave up (an HTTP error): retry ourselves
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(open, 2000);
+    }
+  });
+  for (const [type, handle] of Object.entries(handlers)) {
+    source.addEventListener(type, (event) => {
+      if (event.lastEventId) lastEventId = event.lastEventId;
+      handle(JSON.parse(event.data));
+    });
+  }
+  source.addEventListener("ready", (event) => { lastEventId = event.lastEventId || lastEventId; });
+}
+
+export function connectEvents() {
+  setConnection("connecting");
+  open();
+}

@@ -1,0 +1,85 @@
+"""Acceptance 1 of issue 6 in a real browser: an agent takes a chat from offer to ticket, with a colleague."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.workspace_helpers import Visitor, department, sign_in
+
+
+@pytest.fixture
+def second_page(browser: Browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def wait_until(condition, timeout_s: float = 10):
+    """Poll a condition (a visitor's view over HTTP) until it holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, live_server, database_url, make_agent):
+    ada, bob = make_agent(name="Ada Lovelace", max_chats=2), make_agent(name="Bob Builder", max_chats=2)
+    support = department(database_url, [ada, bob])
+    sign_in(page, live_server, ada, online=True)
+
+    visitor = Visitor(live_server, database_url, "Marie Curie", email="marie@example.com",
+                      page_url="https://shop.example.com/checkout", fields={"order": "A-1042"})
+    visitor.start(support, "Hello, my parcel has not arrived.")
+    offer = page.get_by_role("article", name="Chat offered: Marie Curie")
+    expect(offer).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("data-last-sound", "offer")
+    expect(offer.get_by_label("Time left to accept")).to_have_text(re.compile(r"^\d+s$"))
+    offer.get_by_role("button", name="Accept").click()
+
+    expect(page.get_by_role("log", name="Messages")).to_contain_text("Hello, my parcel has not arrived.")
+    expect(page.get_by_role("log", name="Messages")).to_contain_text("Ada Lovelace joined the chat")
+    expect(page.get_by_role("complementary", name="Visitor details")).to_contain_text("https://shop.example.com/checkout")
+    expect(page.get_by_role("complementary", name="Visitor details")).to_contain_text("A-1042")
+
+    composer = page.get_by_role("textbox", name="Message")
+    composer.fill("Sorry to hear that, Marie.\nLet me check.")
+    composer.press("Enter")
+    wait_until(lambda: any(m["body"] == "Sorry to hear that, Marie.\nLet me check." for m in visitor.messages()))
+    expect(composer).to_have_value("")
+
+    visitor.typing()
+    expect(page.get_by_text("Marie Curie is typing")).to_be_visible()
+    visitor.say("Thanks!")
+    expect(page.get_by_role("log", name="Messages")).to_contain_text("Thanks!")
+    expect(page.get_by_text("Marie Curie is typing")).to_be_hidden()
+    expect(page.locator(".chat-link", has_text="Marie Curie").locator(".badge")).to_have_count(0)  # read while open
+    visitor.read(max(m["seq"] for m in visitor.messages()))
+    expect(page.locator(".receipt")).to_have_text("Read")
+
+    sign_in(second_page, live_server, bob, online=True)
+    page.get_by_role("button", name="Transfer").click()
+    page.get_by_label("Transfer to").select_option(label=f"Bob Builder · online · 0/2 chats")
+    page.get_by_label("Note (optional)").fill("Billing question")
+    page.get_by_role("dialog").get_by_role("button", name="Transfer").click()
+    expect(page.get_by_text("Transferred to Bob Builder")).to_be_visible()
+
+    bob_chat = second_page.locator(".chat-link", has_text="Marie Curie")
+    expect(bob_chat).to_be_visible()
+    bob_chat.click()
+    thread = second_page.get_by_role("log", name="Messages")
+    expect(thread).to_contain_text("Ada Lovelace transferred the chat to Bob Builder: Billing question")
+    second_page.get_by_role("button", name="End chat").click()
+    second_page.get_by_role("dialog").get_by_role("button", name="End chat").click()
+    expect(thread).to_contain_text("Chat ended by Bob Builder")
+    second_page.get_by_role("button", name="Create ticket").click()
+
+    ticket = second_page.get_by_role("region", name="Ticket")
+    expect(ticket.get_by_role("heading", name="Chat with Marie Curie")).to_be_visible()
+    expect(ticket.get_by_role("article", name="Transcript")).to_contain_text("Hello, my parcel has not arrived.")
+    expect(ticket.get_by_role("article", name="Transcript")).to_contain_text("Sorry to hear that, Marie.")
+    ticket.get_by_label("Ticket status").select_option("pending")
+    expect(second_page.get_by_text("Ticket marked pending")).to_be_visible()
