@@ -62,7 +62,7 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
 
     sign_in(second_page, live_server, bob, online=True)
     page.get_by_role("button", name="Transfer").click()
-    page.get_by_label("Transfer to").select_option(label=f"Bob Builder · online · 0/2 chats")
+    page.get_by_label("Transfer to").select_option(label="Bob Builder · online · 0/2 chats")
     page.get_by_label("Note (optional)").fill("Billing question")
     page.get_by_role("dialog").get_by_role("button", name="Transfer").click()
     expect(page.get_by_text("Transferred to Bob Builder")).to_be_visible()
