@@ -31,8 +31,9 @@ _CHAT = (
 )
 
 
-def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int | None = None) -> dict[str, Any]:
-    """A chat as API.md shows it."""
+def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int | None = None, *,
+              for_visitor: bool = False) -> dict[str, Any]:
+    """A chat as API.md shows it; the visitor's `last_seq` is the last message they can see."""
     return {
         "id": row.id,
         "status": row.status,
@@ -46,10 +47,21 @@ def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int
         "created_at": row.created_at,
         "assigned_at": row.assigned_at,
         "ended_at": row.ended_at,
-        "last_seq": row.last_seq,
+        "last_seq": row.visitor_last_seq if for_visitor else row.last_seq,
         "visitor_read_seq": row.visitor_read_seq,
-        "agent_read_seq": row.agent_read_seq,
+        # An agent's read mark on an internal note would give the note away.
+        "agent_read_seq": min(row.agent_read_seq, row.visitor_last_seq) if for_visitor else row.agent_read_seq,
     }
+
+
+async def emit_chat_event(tx: Tx, streams: list[str], event_type: str, row: Any) -> None:
+    """`event_type` `{chat}` to `streams`; the visitor's copy, if it differs, counts only what they see."""
+    visitor = visitor_stream(row.visitor_id)
+    if visitor not in streams or row.visitor_last_seq == row.last_seq:
+        await tx.emit(streams, event_type, {"chat": chat_json(row)})
+        return
+    await tx.emit([s for s in streams if s != visitor], event_type, {"chat": chat_json(row)})
+    await tx.emit([visitor], event_type, {"chat": chat_json(row, for_visitor=True)})
 
 
 async def load_chat(conn: AsyncConnection, principal: Principal, chat_id: uuid.UUID, *, lock: bool = False) -> Any:
@@ -86,11 +98,11 @@ async def queue_position(conn: AsyncConnection, row: Any) -> int | None:
     return ahead.scalar_one() + 1
 
 
-async def chat_view(conn: AsyncConnection, row: Any) -> dict[str, Any]:
+async def chat_view(conn: AsyncConnection, row: Any, *, for_visitor: bool = False) -> dict[str, Any]:
     """The chat with its live queue position and wait estimate."""
     position = await queue_position(conn, row)
     per_chat = await recent_wait_s(conn, row.department_id) if position else None
-    return chat_json(row, position, None if per_chat is None else round(per_chat * position))
+    return chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=for_visitor)
 
 
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:
@@ -103,8 +115,9 @@ async def list_chats(conn: AsyncConnection, principal: Principal, status: str | 
     if status:
         query = query.where(chats.c.status == status)
     rows = (await conn.execute(query)).all()
-    listed = [await chat_view(conn, row) for row in rows]
-    if principal.kind == "agent":
+    visitor = principal.kind == "visitor"
+    listed = [await chat_view(conn, row, for_visitor=visitor) for row in rows]
+    if not visitor:
         last = await last_messages(conn, [(row.id, row.last_seq) for row in rows])
         for chat in listed:
             chat["last_message"] = last.get(chat["id"])
@@ -157,7 +170,7 @@ async def queue_changed(tx: Tx, department_id: Any) -> None:
     )).all()
     per_chat = await recent_wait_s(conn, department_id)
     for position, row in enumerate(waiting, start=1):
-        chat = chat_json(row, position, None if per_chat is None else round(per_chat * position))
+        chat = chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=True)
         await tx.emit([visitor_stream(row.visitor_id)], "chat.queued", {"chat": chat})
     await tx.emit(await all_agent_streams(conn), "queue.updated",
                   {"department_id": department_id, "waiting": len(waiting)})
@@ -218,7 +231,7 @@ async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
     QUEUE_WAIT.observe((row.assigned_at - row.created_at).total_seconds())
     await append_system_message(tx, row, f"{agent.name} joined the chat")
     row = await reload(conn, chat_id)
-    await tx.emit(participant_streams(row), "chat.assigned", {"chat": chat_json(row)})
+    await emit_chat_event(tx, participant_streams(row), "chat.assigned", row)
     await queue_changed(tx, row.department_id)
     return row
 
@@ -239,7 +252,7 @@ async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -
     row = await reload(conn, chat_id)
     await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
-    await tx.emit(participant_streams(row), "chat.ended", {"chat": chat_json(row)})
+    await emit_chat_event(tx, participant_streams(row), "chat.ended", row)
     await queue_changed(tx, row.department_id)
     return row
 
@@ -288,7 +301,7 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
     await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
     streams = sorted(set(old_streams) | set(participant_streams(row)))
-    await tx.emit(streams, "chat.transferred", {"chat": chat_json(row)})
+    await emit_chat_event(tx, streams, "chat.transferred", row)
     if row.status == "queued":
         await queue_changed(tx, row.department_id)
     return row

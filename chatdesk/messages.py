@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chatdesk.auth.principal import Principal
 from chatdesk.chats import load_chat, require_participant
 from chatdesk.db.tables import chats, messages
-from chatdesk.errors import ApiError
+from chatdesk.errors import ApiError, forbidden
 from chatdesk.files.records import attachments_of
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import Streams, encode_data
@@ -31,8 +31,12 @@ def sender_of(principal: Principal, chat: Any) -> tuple[str, uuid.UUID, str | No
 
 
 async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: str, client_msg_id: str,
-                       attachment_ids: list[uuid.UUID] = ()) -> tuple[dict, bool]:
-    """Store a message (or find the one this `client_msg_id` already stored): (message, created)."""
+                       attachment_ids: list[uuid.UUID] = (), internal: bool = False) -> tuple[dict, bool]:
+    """Store a message (or find the one this `client_msg_id` already stored): (message, created).
+
+    `internal` makes it a note only agents see; visitors may not write one (403)."""
+    if internal and principal.kind == "visitor":
+        raise forbidden("Visitors cannot write internal notes.")
     chat = await load_chat(tx.conn, principal, chat_id, lock=True)
     existing = (await tx.conn.execute(
         select_messages().where(messages.c.chat_id == chat_id, messages.c.client_msg_id == client_msg_id)
@@ -47,7 +51,8 @@ async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: s
         raise ApiError(409, "This chat has ended.", code="conflict")
     sender_type, sender_id, sender_name = sender_of(principal, chat)
     message = await append_message(tx, chat, sender_type=sender_type, sender_id=sender_id, sender_name=sender_name,
-                                   body=body, client_msg_id=client_msg_id, attachment_ids=attachment_ids)
+                                   body=body, client_msg_id=client_msg_id, attachment_ids=attachment_ids,
+                                   internal=internal)
     return message, True
 
 
@@ -57,9 +62,12 @@ async def list_messages(conn: AsyncConnection, principal: Principal, chat_id: uu
 
     With `before_seq`, the last `limit` of those below it (still oldest first): a thread opens on
     its newest page (`before_seq = last_seq + 1`) and scrolls back a page at a time.
+    A visitor gets no internal notes, and as `last_seq` the last seq they can see, so a client
+    that fetches until it holds `last_seq` stops (their seqs skip the notes' numbers).
     """
     chat = await load_chat(conn, principal, chat_id)
-    query = select_messages().where(messages.c.chat_id == chat_id, messages.c.seq > after_seq)
+    visitor = principal.kind == "visitor"
+    query = select_messages(public_only=visitor).where(messages.c.chat_id == chat_id, messages.c.seq > after_seq)
     if before_seq is None:
         query = query.order_by(messages.c.seq).limit(limit)
     else:
@@ -67,22 +75,32 @@ async def list_messages(conn: AsyncConnection, principal: Principal, chat_id: uu
         query = sa.select(newest_first).order_by(newest_first.c.seq)
     rows = (await conn.execute(query)).all()
     files = await attachments_of(conn, [row.id for row in rows])
-    return {"messages": [message_json(row, files.get(row.id)) for row in rows], "last_seq": chat.last_seq}
+    return {"messages": [message_json(row, files.get(row.id)) for row in rows],
+            "last_seq": chat.visitor_last_seq if visitor else chat.last_seq}
 
 
 async def mark_read(tx: Tx, principal: Principal, chat_id: uuid.UUID, seq: int) -> None:
-    """Move the caller's read mark forward to `seq`; tells both sides (`message.read`)."""
+    """Move the caller's read mark forward to `seq`; tells both sides (`message.read`).
+
+    The visitor reads up to the last message they can see; an agent's mark past it (on an
+    internal note) reaches the visitor as the visitor's last seq."""
     chat = await load_chat(tx.conn, principal, chat_id, lock=True)
     require_participant(principal, chat)
-    if seq > chat.last_seq:
-        raise ApiError(422, "seq is past the last message.", fields={"seq": f"Must be at most {chat.last_seq}."})
+    last_seq = chat.visitor_last_seq if principal.kind == "visitor" else chat.last_seq
+    if seq > last_seq:
+        raise ApiError(422, "seq is past the last message.", fields={"seq": f"Must be at most {last_seq}."})
     column = chats.c.visitor_read_seq if principal.kind == "visitor" else chats.c.agent_read_seq
     moved = (await tx.conn.execute(
         chats.update().where(chats.c.id == chat_id, column < seq).values({column: seq}).returning(chats.c.id)
     )).first()
     if moved is not None:
-        await tx.emit(participant_streams(chat), "message.read", {
-            "chat_id": chat_id, "reader": {"type": principal.kind, "id": principal.id}, "seq": seq})
+        reader = {"type": principal.kind, "id": principal.id}
+        streams, shown = participant_streams(chat), min(seq, chat.visitor_last_seq)
+        if shown == seq:
+            await tx.emit(streams, "message.read", {"chat_id": chat_id, "reader": reader, "seq": seq})
+        else:
+            await tx.emit(streams[1:], "message.read", {"chat_id": chat_id, "reader": reader, "seq": seq})
+            await tx.emit(streams[:1], "message.read", {"chat_id": chat_id, "reader": reader, "seq": shown})
 
 
 async def set_typing(conn: AsyncConnection, streams: Streams, principal: Principal, chat_id: uuid.UUID,

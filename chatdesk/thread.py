@@ -15,7 +15,7 @@ from chatdesk.realtime.streams import agent_stream, visitor_stream
 
 _MESSAGE_COLUMNS = [messages.c.id, messages.c.chat_id, messages.c.seq, messages.c.client_msg_id,
                     messages.c.sender_type, messages.c.sender_id, messages.c.sender_name, messages.c.body,
-                    messages.c.created_at]
+                    messages.c.internal, messages.c.created_at]
 
 
 def message_json(row: Any, attachments: list[dict] | None = None) -> dict[str, Any]:
@@ -23,43 +23,50 @@ def message_json(row: Any, attachments: list[dict] | None = None) -> dict[str, A
     return {
         "id": row.id, "chat_id": row.chat_id, "seq": row.seq, "client_msg_id": row.client_msg_id,
         "sender": {"type": row.sender_type, "id": row.sender_id, "name": row.sender_name},
-        "body": row.body, "attachments": attachments or [], "created_at": row.created_at,
+        "body": row.body, "attachments": attachments or [], "internal": row.internal, "created_at": row.created_at,
     }
 
 
 def participant_streams(chat: Any) -> list[str]:
-    """The event streams of the chat's visitor and, once assigned, its agent."""
+    """The event streams of the chat's visitor and, once assigned, its agent (in this order)."""
     streams = [visitor_stream(chat.visitor_id)]
     if chat.agent_id:
         streams.append(agent_stream(chat.agent_id))
     return streams
 
 
-def select_messages() -> sa.Select:
-    return sa.select(*_MESSAGE_COLUMNS)
+def select_messages(*, public_only: bool = False) -> sa.Select:
+    """Message rows; `public_only` leaves out internal notes (what visitors and transcripts get)."""
+    query = sa.select(*_MESSAGE_COLUMNS)
+    return query.where(~messages.c.internal) if public_only else query
 
 
 async def append_message(
     tx: Tx, chat: Any, *, sender_type: str, sender_id: uuid.UUID | None, sender_name: str | None,
-    body: str, client_msg_id: str, attachment_ids: list[uuid.UUID] = (),
+    body: str, client_msg_id: str, attachment_ids: list[uuid.UUID] = (), internal: bool = False,
 ) -> dict[str, Any]:
     """Add a message as `last_seq + 1` and emit `message.created`.
 
     The caller holds the chat row locked (`FOR UPDATE`), so concurrent sends to one chat take
-    turns and `seq` has no gaps and no repeats (invariant 2).
+    turns and `seq` has no gaps and no repeats (invariant 2). An internal note goes to the
+    agent only and leaves `visitor_last_seq` where it was: the visitor never learns of it.
     """
+    values = {"last_seq": chats.c.last_seq + 1}
+    if not internal:
+        values["visitor_last_seq"] = chats.c.last_seq + 1
     seq = (await tx.conn.execute(
-        chats.update().where(chats.c.id == chat.id).values(last_seq=chats.c.last_seq + 1).returning(chats.c.last_seq)
+        chats.update().where(chats.c.id == chat.id).values(values).returning(chats.c.last_seq)
     )).scalar_one()
     row = (await tx.conn.execute(
         messages.insert().values(chat_id=chat.id, seq=seq, client_msg_id=client_msg_id, sender_type=sender_type,
-                                 sender_id=sender_id, sender_name=sender_name, body=body)
+                                 sender_id=sender_id, sender_name=sender_name, body=body, internal=internal)
         .returning(*_MESSAGE_COLUMNS)
     )).one()
     MESSAGES.inc()
     files = await attach_to_message(tx.conn, chat.id, sender_id, row.id, list(attachment_ids))
     message = message_json(row, files)
-    await tx.emit(participant_streams(chat), "message.created", {"message": message})
+    streams = participant_streams(chat)
+    await tx.emit(streams[1:] if internal else streams, "message.created", {"message": message})
     return message
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+
 from tests.conftest import PASSWORD, bearer
 
 
@@ -40,6 +42,20 @@ def test_preferences_patch_keeps_other_keys(client, make_agent, login):
     assert response.status_code == 200
     assert response.json()["preferences"] | {} == {"max_chats": 7, "sound": False, "desktop_notifications": False,
                                                    "idle_minutes": 10}
+
+
+@pytest.mark.parametrize("minutes", [0, 240])
+def test_idle_minutes_0_turns_auto_away_off_and_240_is_the_most(client, make_agent, login, minutes):
+    headers = bearer(login(make_agent())["token"])
+    assert client.patch("/api/v1/agents/me/preferences", json={"idle_minutes": minutes}, headers=headers).status_code == 200
+    assert client.get("/api/v1/agents/me", headers=headers).json()["preferences"]["idle_minutes"] == minutes
+
+
+@pytest.mark.parametrize("value", [-1, 241, "ten", 2.5])
+def test_idle_minutes_outside_0_to_240_is_422(client, make_agent, login, value):
+    response = client.patch("/api/v1/agents/me/preferences", json={"idle_minutes": value},
+                            headers=bearer(login(make_agent())["token"]))
+    assert response.status_code == 422 and "idle_minutes" in response.json()["error"]["fields"]
 
 
 def test_status_rejects_unknown_value_with_field_message(client, make_agent, login):

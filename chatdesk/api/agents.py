@@ -53,7 +53,7 @@ class PreferencesIn(BaseModel):
     max_chats: int | None = Field(None, ge=0, le=100)
     sound: bool | None = None
     desktop_notifications: bool | None = None
-    idle_minutes: int | None = Field(None, ge=1, le=240)
+    idle_minutes: int | None = Field(None, ge=0, le=240)  # auto-away after idle; 0 = never
 
 
 class AgentCreate(BaseModel):

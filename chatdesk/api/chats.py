@@ -52,6 +52,10 @@ class MessageIn(BaseModel):
     attachment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
 
 
+class MessageSend(MessageIn):
+    internal: bool = False  # a note only agents see
+
+
 class ChatIn(BaseModel):
     department_id: uuid.UUID | None = None
     message: MessageIn | None = None
@@ -89,6 +93,7 @@ class MessageOut(BaseModel):
     sender: Sender
     body: str
     attachments: list[dict]
+    internal: bool
     created_at: str
 
 
@@ -175,14 +180,15 @@ async def chats_create(call: Call) -> Response:
             await send_message(tx, call.principal, row.id, call.body.message.body, call.body.message.client_msg_id)
     await call.services.router.kick(row.department_id)
     async with call.services.engine.connect() as conn:
-        chat = await chat_view(conn, await load_chat(conn, call.principal, row.id))
+        chat = await chat_view(conn, await load_chat(conn, call.principal, row.id), for_visitor=True)
     return json_response({"chat": chat}, 201)
 
 
 @endpoint("One chat", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
 async def chats_show(call: Call) -> Response:
     async with call.services.engine.connect() as conn:
-        return json_response({"chat": await chat_view(conn, await load_chat(conn, call.principal, _chat_id(call)))})
+        row = await load_chat(conn, call.principal, _chat_id(call))
+        return json_response({"chat": await chat_view(conn, row, for_visitor=call.principal.kind == "visitor")})
 
 
 @endpoint("Messages after a seq (or the last `limit` before `before_seq`), in seq order", access=Access.PARTICIPANT,
@@ -196,12 +202,12 @@ async def messages_index(call: Call) -> Response:
 
 
 @endpoint("Send a message; a retry with the same client_msg_id returns the first (200)",
-          access=Access.PARTICIPANT, body=MessageIn, response=MessageEnvelope, status=201, tags=("chats",))
+          access=Access.PARTICIPANT, body=MessageSend, response=MessageEnvelope, status=201, tags=("chats",))
 async def messages_create(call: Call) -> Response:
     await _spend_send_budget(call)
     async with _tx(call) as tx:
         message, created = await send_message(tx, call.principal, _chat_id(call), call.body.body,
-                                              call.body.client_msg_id, call.body.attachment_ids)
+                                              call.body.client_msg_id, call.body.attachment_ids, call.body.internal)
     return json_response({"message": message}, 201 if created else 200)
 
 
@@ -241,7 +247,7 @@ async def end(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await end_chat(tx, call.principal, _chat_id(call))
     await call.services.router.kick(row.department_id)
-    return json_response({"chat": chat_json(row)})
+    return json_response({"chat": chat_json(row, for_visitor=call.principal.kind == "visitor")})
 
 
 @endpoint("Transfer an active chat to an agent or a department (its agent)", access=Access.AGENT, body=TransferIn,
@@ -263,7 +269,7 @@ async def transfer(call: Call) -> Response:
 async def rating(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await rate_chat(tx, call.principal, _chat_id(call), call.body.score, call.body.comment)
-    return json_response({"chat": chat_json(row)})
+    return json_response({"chat": chat_json(row, for_visitor=True)})
 
 
 @endpoint("Change a chat's priority (agent)", access=Access.AGENT, body=ChatPatch, response=ChatEnvelope,

@@ -132,6 +132,8 @@ chats = sa.Table(
     sa.Column("ended_at", sa.DateTime(timezone=True)),
     sa.Column("ended_by", sa.Text),
     sa.Column("last_seq", sa.Integer, nullable=False, server_default="0"),
+    # The last seq the visitor can see: internal notes (agents only) move last_seq but not this.
+    sa.Column("visitor_last_seq", sa.Integer, nullable=False, server_default="0"),
     sa.Column("visitor_read_seq", sa.Integer, nullable=False, server_default="0"),
     sa.Column("agent_read_seq", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rating", sa.Text),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.auth.principal import Principal
 from chatdesk.chats import load_chat, require_participant
-from chatdesk.db.tables import attachments, chats
+from chatdesk.db.tables import attachments, chats, messages
 from chatdesk.errors import ApiError, not_found
 from chatdesk.files.images import NotAnImage, thumbnail
 from chatdesk.files.names import safe_name
@@ -61,8 +61,9 @@ async def load_attachment(conn: AsyncConnection, principal: Principal, attachmen
     """The attachment if the caller may download it: the chat's visitor, or an agent. 404 otherwise."""
     query = sa.select(*COLUMNS).join(chats, chats.c.id == attachments.c.chat_id).where(
         attachments.c.id == attachment_id)
-    if principal.kind == "visitor":
-        query = query.where(chats.c.visitor_id == principal.id)
+    if principal.kind == "visitor":  # their own chat's files, but none sent with an internal note
+        note = sa.exists().where(messages.c.id == attachments.c.message_id, messages.c.internal)
+        query = query.where(chats.c.visitor_id == principal.id, ~note)
     row = (await conn.execute(query)).first()
     if row is None:
         raise not_found("attachment")
