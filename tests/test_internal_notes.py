@@ -42,6 +42,10 @@ def test_agents_see_the_note_and_visitors_page_skips_it_with_a_consistent_last_s
     assert chat["last_seq"] == before["seq"]
     listed = client.get("/api/v1/chats", headers=active_chat["visitor"]).json()["chats"]
     assert [c["last_seq"] for c in listed if c["id"] == active_chat["chat_id"]] == [before["seq"]]
+    client.post(f"/api/v1/chats/{active_chat['chat_id']}/read", headers=active_chat["agent"],
+                json={"seq": note.json()["message"]["seq"]})
+    chat = client.get(f"/api/v1/chats/{active_chat['chat_id']}", headers=active_chat["visitor"]).json()["chat"]
+    assert chat["agent_read_seq"] == before["seq"]  # the agent's mark on the note shows as the visible last
 
     after = _send(client, active_chat, "agent", "public again").json()["message"]
     visitor_page = _page(client, active_chat, "visitor", after_seq=before["seq"])
