@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from datetime import timedelta
 
 import asyncpg
 
@@ -16,21 +17,29 @@ from chatdesk.db.engine import asyncpg_url
 PAGE = 50
 
 
-async def _fill(database_url: str, chat_id: str, visitor_id: str, messages: int) -> None:
-    """Write `messages` messages straight into the chat (the thread's normal rules: seq 1..n)."""
+async def fill_chat(database_url: str, chat_id: str, visitor_id: str, messages: int, *,
+                    agent: tuple[str, str] | None = None) -> None:
+    """Write `messages` messages straight into the chat (the thread's normal rules: seq 1..n).
+
+    With an `agent` (id, name), every third message is theirs; the messages are spread over the
+    past, a minute apart, so a thread shows days and groups.
+    """
     url = asyncpg_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     conn = await asyncpg.connect(url)
     try:
         async with conn.transaction():
             start = await conn.fetchval("SELECT last_seq FROM chatdesk.chats WHERE id = $1::uuid FOR UPDATE", chat_id)
-            records = [
-                (uuid.uuid4(), uuid.UUID(chat_id), start + i, f"bench-{i}", "visitor", uuid.UUID(visitor_id),
-                 "Bench", f"history message {i} " + "lorem ipsum " * 8)
-                for i in range(1, messages + 1)
-            ]
+            now = await conn.fetchval("SELECT now()")
+            visitor = ("visitor", uuid.UUID(visitor_id), "Bench")
+            records = []
+            for i in range(1, messages + 1):
+                sender = ("agent", uuid.UUID(agent[0]), agent[1]) if agent and i % 3 == 0 else visitor
+                records.append((uuid.uuid4(), uuid.UUID(chat_id), start + i, f"bench-{i}", *sender,
+                                f"history message {i} " + "lorem ipsum " * (i % 9), now - timedelta(minutes=messages - i)))
             await conn.copy_records_to_table(
                 "messages", schema_name="chatdesk", records=records,
-                columns=["id", "chat_id", "seq", "client_msg_id", "sender_type", "sender_id", "sender_name", "body"])
+                columns=["id", "chat_id", "seq", "client_msg_id", "sender_type", "sender_id", "sender_name", "body",
+                         "created_at"])
             await conn.execute("UPDATE chatdesk.chats SET last_seq = $2 WHERE id = $1::uuid", chat_id, start + messages)
     finally:
         await conn.close()
@@ -49,7 +58,7 @@ async def run_history(base_url: str, admin_email: str, admin_password: str, data
         visitor_id = await visitor.register_visitor(widget["id"], name="Bench")
         chat = await visitor.start_chat(department["id"])
         await admin.accept(chat["id"])
-        await _fill(database_url, chat["id"], visitor_id, messages)
+        await fill_chat(database_url, chat["id"], visitor_id, messages)
         timings = []
         for _ in range(samples):
             after = random.randrange(0, messages - PAGE)
