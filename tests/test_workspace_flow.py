@@ -18,6 +18,11 @@ def second_page(browser: Browser):
     context.close()
 
 
+def csrf(page: Page) -> dict:
+    """The CSRF header for API calls made with the page's session cookie."""
+    return {"X-CSRF-Token": page.evaluate("sessionStorage.getItem('chatdesk.csrf')")}
+
+
 def wait_until(condition, timeout_s: float = 10):
     """Poll a condition (a visitor's view over HTTP) until it holds."""
     deadline = time.monotonic() + timeout_s
@@ -30,6 +35,9 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     ada, bob = make_agent(name="Ada Lovelace", max_chats=2), make_agent(name="Bob Builder", max_chats=2)
     support = department(database_url, [ada, bob])
     sign_in(page, live_server, ada, online=True)
+    assert page.request.post(live_server + "/api/v1/quick-responses", headers=csrf(page), data={
+        "shortcut": "order", "title": "Order status",
+        "body": "Hi {{visitor.name}}, I'm {{agent.name}}. Let me check order {{visitor.email}}."}).status == 201
 
     visitor = Visitor(live_server, database_url, "Marie Curie", email="marie@example.com",
                       page_url="https://shop.example.com/checkout", fields={"order": "A-1042"})
@@ -45,11 +53,27 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     expect(page.get_by_role("complementary", name="Visitor details")).to_contain_text("https://shop.example.com/checkout")
     expect(page.get_by_role("complementary", name="Visitor details")).to_contain_text("A-1042")
 
+    # A reply from a quick response: "/" opens the palette, a fuzzy query finds it, placeholders are filled.
     composer = page.get_by_role("textbox", name="Message")
-    composer.fill("Sorry to hear that, Marie.\nLet me check.")
+    composer.fill("/ordr")
+    palette = page.get_by_role("listbox", name="Quick responses")
+    expect(palette.get_by_role("option").first).to_contain_text("/order Order status")
     composer.press("Enter")
-    wait_until(lambda: any(m["body"] == "Sorry to hear that, Marie.\nLet me check." for m in visitor.messages()))
+    reply = "Hi Marie Curie, I'm Ada Lovelace. Let me check order marie@example.com."
+    expect(composer).to_have_value(reply)
+    expect(palette).to_be_hidden()
+    composer.press("Enter")
+    wait_until(lambda: any(m["body"] == reply for m in visitor.messages()))
     expect(composer).to_have_value("")
+
+    # An internal note: shown to agents with its label, never to the visitor.
+    page.get_by_role("button", name="Internal note").click()
+    composer.fill("VIP customer, be generous")
+    composer.press("Enter")
+    note = page.locator(".row.note", has_text="VIP customer, be generous")
+    expect(note).to_contain_text("Internal note")
+    page.get_by_role("button", name="Internal note").click()
+    assert not any("VIP" in m["body"] for m in visitor.messages())
 
     visitor.typing()
     expect(page.get_by_text("Marie Curie is typing")).to_be_visible()
@@ -80,6 +104,7 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     ticket = second_page.get_by_role("region", name="Ticket")
     expect(ticket.get_by_role("heading", name="Chat with Marie Curie")).to_be_visible()
     expect(ticket.get_by_role("article", name="Transcript")).to_contain_text("Hello, my parcel has not arrived.")
-    expect(ticket.get_by_role("article", name="Transcript")).to_contain_text("Sorry to hear that, Marie.")
+    expect(ticket.get_by_role("article", name="Transcript")).to_contain_text(reply)
+    expect(ticket.get_by_role("article", name="Transcript")).not_to_contain_text("VIP customer")
     ticket.get_by_label("Ticket status").select_option("pending")
     expect(second_page.get_by_text("Ticket marked pending")).to_be_visible()

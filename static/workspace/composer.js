@@ -1,10 +1,12 @@
-// The composer: Enter sends, Shift+Enter breaks the line; typing indicator; drafts per chat;
+// The composer: Enter sends, Shift+Enter breaks the line; "/" quick responses; internal notes;
+// typing indicator (never for notes); drafts per chat;
 // attachments by button, drag and drop or paste, with progress; emoji; sends wait in an outbox
 // while offline and go out in order, each with its client_msg_id, when the connection is back.
 import { request, upload } from "/static/workspace/api.js";
 import { h, icon, toast } from "/static/workspace/dom.js";
 import { openEmojiPicker } from "/static/workspace/emoji.js";
 import { size } from "/static/workspace/format.js";
+import { attachPalette } from "/static/workspace/palette.js";
 import { addMessages, on } from "/static/workspace/store.js";
 
 const DRAFT_KEY = (chatId) => `chatdesk.draft.${chatId}`;
@@ -56,6 +58,17 @@ export function createComposer(container, chat) {
   container.replaceChildren(form);
   const attached = [];  // {id, element} of finished uploads
   let typingSent = false, typingTimer = null, closeEmoji = null;
+  const noteToggle = h("button", { class: "icon-button", type: "button", "aria-pressed": "false",
+    "aria-label": "Internal note", title: "Internal note: only agents see it" }, icon("lock"));
+  noteToggle.addEventListener("click", () => {
+    const note = noteToggle.getAttribute("aria-pressed") !== "true";
+    noteToggle.setAttribute("aria-pressed", String(note));
+    form.classList.toggle("note", note);
+    textarea.placeholder = note ? "Internal note: only agents see this" : "Write a reply…  (/ for quick responses)";
+    if (note && typingSent) setTyping(false);
+    textarea.focus();
+  });
+  const isNote = () => noteToggle.getAttribute("aria-pressed") === "true";
 
   function grow() {
     textarea.style.height = "auto";
@@ -101,7 +114,7 @@ export function createComposer(container, chat) {
     if (attached.some((entry) => entry.element.dataset.state === "uploading")) return toast("Wait for the upload to finish.");
     if (!body && !ready.length) return;
     const fields = { body: body || ready.map((entry) => entry.element.firstChild.textContent.split(" · ")[0]).join(", "),
-      attachment_ids: ready.map((entry) => entry.id) };
+      attachment_ids: ready.map((entry) => entry.id), internal: isNote() };
     textarea.value = "";
     localStorage.removeItem(DRAFT_KEY(chat.id));
     attached.length = 0;
@@ -116,12 +129,13 @@ export function createComposer(container, chat) {
     pending.textContent = waiting ? `${waiting} waiting to send…` : "Enter to send · Shift+Enter for a new line";
   }
 
+  attachPalette(textarea, form, chat);  // before the Enter handler: the palette's Enter picks a response
   textarea.value = localStorage.getItem(DRAFT_KEY(chat.id)) || "";
   textarea.addEventListener("input", () => {
     grow();
     if (textarea.value) localStorage.setItem(DRAFT_KEY(chat.id), textarea.value);
     else localStorage.removeItem(DRAFT_KEY(chat.id));
-    if (textarea.value.trim() && !textarea.value.startsWith("/")) setTyping(true);
+    if (textarea.value.trim() && !textarea.value.startsWith("/") && !isNote()) setTyping(true);
   });
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.defaultPrevented) {
@@ -151,7 +165,7 @@ export function createComposer(container, chat) {
     closeEmoji = openEmojiPicker(form, insert, () => { closeEmoji = null; textarea.focus(); });
   });
   tools.append(h("button", { class: "icon-button", type: "button", "aria-label": "Attach a file", title: "Attach a file",
-    onclick: () => fileInput.click() }, icon("paperclip")), emojiButton, pending);
+    onclick: () => fileInput.click() }, icon("paperclip")), emojiButton, noteToggle, pending);
 
   const offs = [on("connection", (connection) => connection === "open" && flushOutbox())];
   document.addEventListener("chatdesk:outbox", showPending);
