@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from chatdesk import api
+from chatdesk import api, widget_assets
 from chatdesk.config import Settings
 from chatdesk.errors import ApiError
 from chatdesk.middleware import (
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> Starlette:
     static = resource_dir("static")
     routes = [
         *api.routes,
+        *widget_assets.routes,
         Route("/", _to_workspace, methods=["GET"]),
         Mount("/workspace", CachedStaticFiles(directory=static / "workspace", html=True), name="workspace"),
         Mount("/static", CachedStaticFiles(directory=static), name="static"),

@@ -66,6 +66,7 @@ class PublicSettings(BaseModel):
     offline_message: str
     departments: list[dict]
     agents_online: bool
+    upload_max_bytes: int
 
 
 class VisitorIn(BaseModel):
@@ -94,7 +95,8 @@ def _with_snippet(call: Call, widget: dict[str, Any]) -> dict[str, Any]:
 @endpoint("Widget settings for the embed (public)", access=Access.PUBLIC, response=PublicSettings, tags=("visitors",))
 async def settings(call: Call) -> Response:
     async with call.services.engine.connect() as conn:
-        return json_response(await public_settings(conn, call.request.path_params["widget_id"]))
+        public = await public_settings(conn, call.request.path_params["widget_id"])
+    return json_response({**public, "upload_max_bytes": call.services.settings.upload_max_bytes})
 
 
 @endpoint("Register a visitor and get their token", access=Access.PUBLIC, body=VisitorIn, response=VisitorOut,

@@ -1,0 +1,40 @@
+/** The bridge to the loader on the host page (postMessage), and the screen reader announcer. */
+import { state, update } from "./store.js";
+
+let hostOrigin = null;
+const early = [];
+
+/** Send the loader a message; held until the loader has said hello (so we know its origin). */
+export function tellHost(type, data = {}) {
+  if (window.parent === window) return;
+  if (!hostOrigin) early.push([type, data]);
+  else window.parent.postMessage({ chatdesk: type, ...data }, hostOrigin);
+}
+
+/** Listen to the loader: init (page URL, open state), open/close, identify. */
+export function listenToHost({ onOpen, onIdentify }) {
+  addEventListener("message", (event) => {
+    if (event.source !== window.parent || !event.data?.chatdesk) return;
+    const data = event.data;
+    if (data.chatdesk === "init") {
+      hostOrigin = event.origin;
+      update({ pageUrl: data.page_url });
+      early.splice(0).forEach(([type, payload]) => tellHost(type, payload));
+      if (data.open !== state.open) onOpen(data.open);
+    } else if (event.origin !== hostOrigin) {
+      return;
+    } else if (data.chatdesk === "open") {
+      onOpen(data.open);
+    } else if (data.chatdesk === "identify") {
+      onIdentify({ name: data.name || "", email: data.email || "" });
+    }
+  });
+  window.parent.postMessage({ chatdesk: "ready" }, "*");  // carries nothing; the answer tells us the origin
+}
+
+/** Say `text` through the polite live region (new messages from the agent). */
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
+}

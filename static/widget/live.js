@@ -1,0 +1,69 @@
+/** The event stream (SSE): resumes after the last event id, fills gaps over REST, shows when it is down. */
+import { call } from "./api.js";
+import { addMessages, applyChat, fillGap, setAgentTyping } from "./chat.js";
+import { flush } from "./outbox.js";
+import { state, update } from "./store.js";
+
+const MAX_DELAY_MS = 15000;
+let source = null;
+let lastEventId = null;
+let retryTimer = null;
+let delay = 1000;
+
+const HANDLERS = {
+  "message.created": ({ message }) => addMessages([message], { live: true }),
+  "message.read": ({ chat_id: chatId, reader, seq }) => {
+    if (reader.type === "agent" && chatId === state.chat?.id) update({ agentReadSeq: Math.max(state.agentReadSeq, seq) });
+  },
+  typing: ({ chat_id: chatId, who, typing, expires_in_s: seconds }) => {
+    if (who.type === "agent" && chatId === state.chat?.id) setAgentTyping(typing ? who.name : null, seconds || 6);
+  },
+  "chat.queued": ({ chat }) => applyChat(chat),
+  "chat.assigned": ({ chat }) => applyChat(chat),
+  "chat.transferred": ({ chat }) => applyChat(chat),
+  "chat.ended": ({ chat }) => applyChat(chat),
+  resync: () => catchUp(),
+};
+
+/** Open the visitor's stream; `force` replaces one that is still trying to reconnect. */
+export function connect({ force = false } = {}) {
+  if (!state.saved.token || source?.readyState === EventSource.OPEN) return;
+  if (source && source.readyState !== EventSource.CLOSED && !force) return;
+  source?.close();
+  clearTimeout(retryTimer);
+  const query = new URLSearchParams({ access_token: state.saved.token });
+  if (lastEventId) query.set("last_event_id", lastEventId);
+  source = new EventSource(`/api/v1/events?${query}`);
+  source.onopen = () => {
+    delay = 1000;
+    update({ connected: true });
+    catchUp();
+  };
+  source.onerror = () => {
+    update({ connected: false });
+    if (source.readyState === EventSource.CLOSED) {  // the browser gave up: we keep trying
+      retryTimer = setTimeout(connect, delay);
+      delay = Math.min(delay * 2, MAX_DELAY_MS);
+    }
+  };
+  for (const [type, handle] of Object.entries({ ready: () => {}, ...HANDLERS })) {
+    source.addEventListener(type, (event) => {
+      if (event.lastEventId) lastEventId = event.lastEventId;
+      handle(JSON.parse(event.data || "{}"));
+    });
+  }
+}
+
+/** After a (re)connect or resync: the chat's state, the messages missed, then what waits in the outbox. */
+async function catchUp() {
+  try {
+    if (state.chat) applyChat((await call("GET", `/chats/${state.chat.id}`)).chat);
+    await fillGap();
+  } catch {
+    /* the stream's next reconnect tries again */
+  }
+  flush();
+}
+
+addEventListener("online", () => { connect({ force: true }); flush(); });
+addEventListener("offline", () => update({ connected: false }));

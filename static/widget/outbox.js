@@ -1,0 +1,77 @@
+/** Messages waiting to be sent, kept in localStorage and sent in order with their client_msg_id.
+
+A message typed while offline waits here; a retry after a lost answer reuses the same
+client_msg_id, so the server stores it once (API.md: a retry never duplicates).
+*/
+import { call } from "./api.js";
+import { addMessages } from "./chat.js";
+import { uuid } from "./dom.js";
+import { readJson, state, update, widgetId, writeJson } from "./store.js";
+
+const key = `chatdesk:${widgetId}:outbox`;
+const MAX_DELAY_MS = 30000;
+let running = null;
+let timer = null;
+let delay = 1000;
+
+function save(outbox) {
+  update({ outbox });
+  writeJson(key, outbox);
+}
+
+export function loadOutbox() {
+  update({ outbox: readJson(key, []) });
+}
+
+/** Queue a message for the current chat and try to send it now. */
+export function enqueue(body, attachments = []) {
+  save([...state.outbox, {
+    client_msg_id: uuid(), chat_id: state.chat.id, body, attachments, created_at: new Date().toISOString(),
+  }]);
+  flush();
+}
+
+/** The server has this message: it leaves the outbox. */
+export function settle(clientMsgId) {
+  if (state.outbox.some((item) => item.client_msg_id === clientMsgId)) {
+    save(state.outbox.filter((item) => item.client_msg_id !== clientMsgId));
+  }
+}
+
+export function retry(clientMsgId) {
+  save(state.outbox.map((item) => item.client_msg_id === clientMsgId ? { ...item, error: null } : item));
+  flush();
+}
+
+export function discard(clientMsgId) {
+  save(state.outbox.filter((item) => item.client_msg_id !== clientMsgId));
+}
+
+/** Send what waits, one at a time in order; stops at the first network failure and tries again later. */
+export function flush() {
+  running ??= drain().finally(() => { running = null; });
+  return running;
+}
+
+async function drain() {
+  clearTimeout(timer);
+  for (;;) {
+    const item = state.outbox.find((candidate) => !candidate.error);
+    if (!item || !navigator.onLine) return;
+    try {
+      const { message } = await call("POST", `/chats/${item.chat_id}/messages`, {
+        client_msg_id: item.client_msg_id, body: item.body, attachment_ids: item.attachments.map((file) => file.id),
+      });
+      delay = 1000;
+      settle(item.client_msg_id);
+      addMessages([message]);
+    } catch (error) {
+      if (error.retryable) {
+        timer = setTimeout(flush, Math.max(delay, error.retryAfter * 1000));
+        delay = Math.min(delay * 2, MAX_DELAY_MS);
+        return;
+      }
+      save(state.outbox.map((other) => other === item ? { ...item, error: error.message } : other));
+    }
+  }
+}

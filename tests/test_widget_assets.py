@@ -1,0 +1,46 @@
+"""The widget's server side: the loader, the frame's framing policy, the demo page, the size budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import bearer
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "static" / "widget"
+
+
+def test_loader_is_small_cacheable_javascript(client):
+    response = client.get("/widget.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["cache-control"] == "public, max-age=300"
+    assert len(response.content) < 5 * 1024
+
+
+def test_frame_may_be_embedded_only_by_allowed_origins(client, make_agent, login):
+    admin = bearer(login(make_agent(role="admin"))["token"])
+    widget = client.post("/api/v1/widgets", headers=admin,
+                         json={"name": "Shop", "allowed_origins": ["https://shop.example.com"]}).json()
+    policy = client.get(f"/widget/frame/{widget['id']}").headers["content-security-policy"]
+    assert "frame-ancestors https://shop.example.com" in policy
+    open_widget = client.post("/api/v1/widgets", headers=admin, json={"name": "Anywhere"}).json()
+    assert "frame-ancestors *" in client.get(f"/widget/frame/{open_widget['id']}").headers["content-security-policy"]
+    missing = client.get("/widget/frame/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_demo_page_embeds_the_chosen_widget(client, make_agent, login):
+    admin = bearer(login(make_agent(role="admin"))["token"])
+    widget = client.post("/api/v1/widgets", headers=admin, json={"name": "Demo"}).json()
+    page = client.get(f"/demo?widget_id={widget['id']}")
+    assert page.status_code == 200
+    assert f'<script src="http://testserver/widget.js" data-widget-id="{widget["id"]}" async></script>' in page.text
+    assert client.get("/demo").status_code == 200  # the first widget
+    assert client.get("/demo?widget_id=nope").status_code == 404
+
+
+def test_settings_tell_the_widget_the_upload_limit(client, make_agent, login):
+    admin = bearer(login(make_agent(role="admin"))["token"])
+    widget = client.post("/api/v1/widgets", headers=admin, json={"name": "Limits"}).json()
+    settings = client.get(f"/api/v1/widgets/{widget['id']}/settings").json()
+    assert settings["upload_max_bytes"] == client.app.state.services.settings.upload_max_bytes

@@ -1,0 +1,103 @@
+"""Helpers for the widget's browser tests: a host site on another origin, widgets, an agent on the API."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+from chatdesk.client import Client, ServerEvent
+from tests.conftest import PASSWORD
+from tests.realtime_helpers import EventLog, connected_agent
+
+
+class HostSite:
+    """A customer's website: a stdlib HTTP server whose origin (http://localhost:PORT) is not chatdesk's."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+        pages = self.pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                body = pages.get(self.path.split("?")[0])
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write((body or "not found").encode())
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://localhost:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def page(self, path: str, chatdesk_url: str, widget_id: str, head: str = "", body: str = "") -> str:
+        """A shop page embedding the widget with the real snippet; returns its URL."""
+        self.pages[path] = (
+            f"<!doctype html><html><head><meta name=viewport content='width=device-width'><title>Shop</title>{head}"
+            f"</head><body><h1>A shop</h1><p>Products.</p>{body}"
+            f'<script src="{chatdesk_url}/widget.js" data-widget-id="{widget_id}" async></script></body></html>'
+        )
+        return self.origin + path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def admin_token(base_url: str, admin: dict) -> str:
+    response = httpx.post(base_url + "/api/v1/auth/login", json={"email": admin["email"], "password": PASSWORD})
+    response.raise_for_status()
+    return response.json()["token"]
+
+
+def create_widget(base_url: str, admin: dict, origins: list[str], **settings) -> dict:
+    """A widget made the way an admin makes one: through the API, with its allowed origins."""
+    response = httpx.post(base_url + "/api/v1/widgets", headers={"Authorization": f"Bearer {admin_token(base_url, admin)}"},
+                          json={"name": "Shop", "allowed_origins": origins, "settings": settings})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+class Agent:
+    """An agent on chatdesk's API client, running on an event loop of its own beside the sync browser test."""
+
+    def __init__(self, base_url: str, agent: dict) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.client: Client
+        self.log: EventLog
+        self.client, self.log = self.run(connected_agent(base_url, agent))
+
+    def run(self, coro, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def wait_for(self, match: Callable[[ServerEvent], bool], timeout: float = 20) -> ServerEvent:
+        return self.run(self.log.wait_for(match, timeout), timeout + 5)
+
+    def queued_chat(self, visitor_name: str, timeout: float = 20) -> dict:
+        """The queued chat of this visitor, once it is there."""
+        async def find() -> dict:
+            while True:
+                _, body = await self.client.request("GET", "/api/v1/chats", params={"status": "queued"})
+                for chat in body["chats"]:
+                    if chat["visitor"]["name"] == visitor_name:
+                        return chat
+                await asyncio.sleep(0.2)  # polling interval while the browser submits the form
+
+        return self.run(asyncio.wait_for(find(), timeout), timeout + 5)
+
+    def messages(self, chat_id: str) -> list[dict]:
+        return self.run(self.client.messages_after(chat_id))
+
+    def close(self) -> None:
+        self.run(self.log.close())
+        self.run(self.client.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
