@@ -3,44 +3,24 @@
 from __future__ import annotations
 
 import re
+import secrets
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.widget_helpers import Agent, HostSite, create_widget
+from tests.files_samples import PDF, image
+from tests.widget_helpers import (
+    admin_token, agents_fixture, conversation, create_widget, host_site_fixture, open_widget, start_chat,
+)
+
+host_site = pytest.fixture(host_site_fixture, name="host_site")
+agents = pytest.fixture(agents_fixture, name="agents")
 
 
-@pytest.fixture
-def host_site():
-    site = HostSite()
-    yield site
-    site.close()
-
-
-@pytest.fixture
-def agent_on(live_server, make_agent):
-    """Factory: an online agent with an open event stream, driven through the API client."""
-    started: list[Agent] = []
-
-    def start(name: str = "Grace Hopper") -> Agent:
-        agent = Agent(live_server, make_agent(name=name))
-        started.append(agent)
-        return agent
-
-    yield start
-    for agent in started:
-        agent.close()
-
-
-def open_widget(page: Page, url: str):
-    page.goto(url)
-    page.get_by_role("button", name=re.compile("^Open Chat with us")).click()
-    return page.frame_locator("chatdesk-widget iframe")
-
-
-def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agent_on):
+def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agents):
     widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
-    agent = agent_on()
+    agent = agents(live_server)
     chat_frame = open_widget(page, host_site.page("/", live_server, widget["id"]))
 
     chat_frame.get_by_label("Name").fill("Ada Lovelace")
@@ -51,7 +31,7 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     chat_frame.get_by_label("Email").fill("ada@example.com")
     chat_frame.get_by_role("button", name="Start chat").click()
     expect(chat_frame.get_by_text(re.compile(r"You're #\d+ in line"))).to_be_visible()
-    thread = chat_frame.get_by_role("list", name="Conversation")
+    thread = conversation(chat_frame)
     expect(thread.get_by_text("Where is my order?")).to_be_visible()
 
     chat = agent.queued_chat("Ada Lovelace")
@@ -77,3 +57,103 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     expect(chat_frame.get_by_text("Thanks for your feedback!")).to_be_visible()
     rated = agent.wait_for(lambda e: e.type == "chat.rated")
     assert rated.data == {"chat_id": chat["id"], "score": "good", "comment": "Quick and kind"}
+
+
+def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
+    base_url = serve(CHATDESK_UPLOAD_MAX_BYTES=str(1024 * 1024)).base_url
+    widget = create_widget(base_url, make_agent(role="admin"), [host_site.origin])
+    agent = agents(base_url)
+    chat_frame = open_widget(page, host_site.page("/", base_url, widget["id"]))
+    start_chat(chat_frame, "Files Visitor")
+    chat = agent.run(agent.client.accept(agent.queued_chat("Files Visitor")["id"]))
+    thread = conversation(chat_frame)
+
+    with page.expect_file_chooser() as chooser:  # the attach button
+        chat_frame.get_by_role("button", name="Attach a file").click()
+    chooser.value.set_files({"name": "photo.png", "mimeType": "image/png", "buffer": image("PNG", (640, 480))})
+    preview = thread.get_by_role("img", name="photo.png")
+    expect(preview).to_be_visible()
+    expect(preview).to_have_js_property("naturalWidth", 320)  # the server's thumbnail, loaded
+    sent = agent.wait_for(lambda e: e.type == "message.created" and e.data["message"]["attachments"])
+    picture = sent.data["message"]["attachments"][0]
+    thumbnail = httpx.get(base_url + picture["thumbnail_url"], headers={"Authorization": f"Bearer {agent.client.token}"})
+    assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/webp"
+
+    drop_file(page, "report.pdf", PDF)  # drag and drop onto the chat
+    pdf_card = thread.get_by_role("button", name=re.compile(r"report\.pdf"))
+    expect(pdf_card).to_be_visible()
+    with page.expect_download() as download:
+        pdf_card.click()
+    assert download.value.suggested_filename == "report.pdf"
+
+    with page.expect_file_chooser() as chooser:
+        chat_frame.get_by_role("button", name="Attach a file").click()
+    chooser.value.set_files({"name": "huge.zip", "mimeType": "application/zip", "buffer": b"x" * (2 * 1024 * 1024)})
+    expect(chat_frame.get_by_role("alert")).to_have_text(re.compile(r"huge\.zip is too large \(2 MB\)\. Files up to 1 MB"))
+    names = [file["name"] for message in agent.messages(chat["id"]) for file in message["attachments"]]
+    assert names == ["photo.png", "report.pdf"]
+
+
+def drop_file(page: Page, name: str, data: bytes) -> None:
+    """Drop a file on the widget the way a browser does at the end of a drag."""
+    frame = next(frame for frame in page.frames if "/widget/frame/" in frame.url)
+    frame.evaluate("""([name, bytes]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], name));
+        document.querySelector('.app').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true}));
+    }""", [name, list(data)])
+
+
+def test_reconnection_flow(page: Page, live_server, make_agent, host_site, agents):
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
+    agent = agents(live_server)
+    url = host_site.page("/", live_server, widget["id"])
+    chat_frame = open_widget(page, url)
+    start_chat(chat_frame, "Offline Visitor", "Before")
+    chat = agent.run(agent.client.accept(agent.queued_chat("Offline Visitor")["id"]))
+    thread = conversation(chat_frame)
+    expect(chat_frame.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+
+    page.context.set_offline(True)
+    expect(chat_frame.get_by_text("Reconnecting\u2026")).to_be_visible()
+    for n in (1, 2, 3):
+        chat_frame.get_by_label("Message").fill(f"visitor {n}")
+        chat_frame.get_by_label("Message").press("Enter")
+    expect(thread.get_by_text("Waiting for network\u2026")).to_have_count(3)
+    for n in (1, 2):
+        agent.run(agent.client.send(chat["id"], f"agent {n}"))
+    page.context.set_offline(False)
+
+    expected = ["Before", "agent 1", "agent 2", "visitor 1", "visitor 2", "visitor 3"]
+    bubbles = thread.locator(".msg:not(.system):not(.pending) .bubble")
+    expect(bubbles).to_have_text(expected)
+    expect(chat_frame.get_by_text("Reconnecting\u2026")).to_be_hidden()
+    bodies = [m["body"] for m in agent.messages(chat["id"]) if m["sender"]["type"] != "system"]
+    assert bodies == expected
+
+    page.reload()  # the chat, its messages and the open widget survive a page load
+    expect(conversation(page.frame_locator("chatdesk-widget iframe")).locator(".msg:not(.system):not(.pending) .bubble")
+           ).to_have_text(expected)
+
+
+def test_offline_flow(page: Page, live_server, make_agent, host_site, agents):
+    """Agents are online, but none serves the chosen department: the chat becomes an offline message."""
+    agents(live_server)
+    admin = make_agent(role="admin")
+    widget = create_widget(live_server, admin, [host_site.origin])
+    department = httpx.post(live_server + "/api/v1/departments", json={"name": f"Night shift {secrets.token_hex(3)}"},
+                            headers={"Authorization": f"Bearer {admin_token(live_server, admin)}"}).json()
+    chat_frame = open_widget(page, host_site.page("/", live_server, widget["id"]))
+    chat_frame.get_by_label("Name").fill("Late Visitor")
+    chat_frame.get_by_label("Email").fill("late@example.com")
+    chat_frame.get_by_label("Department").select_option(department["name"])
+    chat_frame.get_by_label("How can we help?").fill("Do you ship to Iceland?")
+    chat_frame.get_by_role("button", name="Start chat").click()
+
+    expect(chat_frame.get_by_text("We're away right now. Leave a message")).to_be_visible()
+    expect(chat_frame.get_by_role("textbox", name="Message")).to_have_value("Do you ship to Iceland?")
+    chat_frame.get_by_role("button", name="Send message").click()
+    expect(chat_frame.get_by_role("heading", name="Message sent")).to_be_visible()
+    tickets = httpx.get(live_server + "/api/v1/tickets",
+                        headers={"Authorization": f"Bearer {admin_token(live_server, admin)}"}).json()["tickets"]
+    assert any(t["requester"].get("email") == "late@example.com" and t["source"] == "offline_message" for t in tickets)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+from playwright.sync_api import FrameLocator, Page, expect
 
 from chatdesk.client import Client, ServerEvent
 from tests.conftest import PASSWORD
@@ -48,6 +49,47 @@ class HostSite:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def host_site_fixture():
+    """Fixture (tests bind it with `pytest.fixture(..., name="host_site")`): a host site for one test."""
+    site = HostSite()
+    yield site
+    site.close()
+
+
+def agents_fixture(make_agent):
+    """Fixture `agents`: a factory of online agents with an open event stream on a server, driven through the API client."""
+    started: list[Agent] = []
+
+    def start(base_url: str, name: str = "Grace Hopper") -> Agent:
+        agent = Agent(base_url, make_agent(name=name))
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in started:
+        agent.close()
+
+
+def open_widget(page: Page, url: str, title: str = "Chat with us") -> FrameLocator:
+    """Load a host page, click the launcher; the widget's frame."""
+    page.goto(url)
+    page.get_by_role("button", name=f"Open {title}").click()
+    return page.frame_locator("chatdesk-widget iframe")
+
+
+def start_chat(chat_frame: FrameLocator, name: str, first_message: str = "Hello") -> None:
+    """Fill the pre-chat form and start; returns once the chat shows."""
+    chat_frame.get_by_label("Name").fill(name)
+    chat_frame.get_by_label("Email").fill("visitor@example.com")
+    chat_frame.get_by_label("How can we help?").fill(first_message)
+    chat_frame.get_by_role("button", name="Start chat").click()
+    expect(conversation(chat_frame).get_by_text(first_message)).to_be_visible()
+
+
+def conversation(chat_frame: FrameLocator):
+    return chat_frame.get_by_role("list", name="Conversation")
 
 
 def admin_token(base_url: str, admin: dict) -> str:

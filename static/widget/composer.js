@@ -29,7 +29,7 @@ export function mountComposer(root) {
   let typingSentAt = 0;
   let idleTimer = null;
   function typing(on) {
-    if (!state.chat || state.chat.status === "ended" || !navigator.onLine) return;
+    if (!state.chat || state.chat.status === "ended" || !state.connected) return;
     clearTimeout(idleTimer);
     if (on) idleTimer = setTimeout(() => typing(false), TYPING_IDLE_MS);
     if (on && Date.now() - typingSentAt < TYPING_REFRESH_MS) return;

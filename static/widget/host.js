@@ -11,8 +11,8 @@ export function tellHost(type, data = {}) {
   else window.parent.postMessage({ chatdesk: type, ...data }, hostOrigin);
 }
 
-/** Listen to the loader: init (page URL, open state), open/close, identify. */
-export function listenToHost({ onOpen, onIdentify }) {
+/** Listen to the loader: init (page URL, open state, stored copy), open/close, identify. */
+export function listenToHost({ onInit, onOpen, onIdentify }) {
   addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data?.chatdesk) return;
     const data = event.data;
@@ -20,6 +20,7 @@ export function listenToHost({ onOpen, onIdentify }) {
       hostOrigin = event.origin;
       update({ pageUrl: data.page_url });
       early.splice(0).forEach(([type, payload]) => tellHost(type, payload));
+      onInit(data.stored);
       if (data.open !== state.open) onOpen(data.open);
     } else if (event.origin !== hostOrigin) {
       return;

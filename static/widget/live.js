@@ -65,5 +65,9 @@ async function catchUp() {
   flush();
 }
 
-addEventListener("online", () => { connect({ force: true }); flush(); });
+addEventListener("online", () => {
+  if (source?.readyState !== EventSource.OPEN) return connect({ force: true });
+  update({ connected: true });  // the stream outlived the outage: check what it may have missed
+  catchUp();
+});
 addEventListener("offline", () => update({ connected: false }));

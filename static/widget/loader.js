@@ -1,41 +1,38 @@
-/* chatdesk widget loader (served at /widget.js): the launcher, and the chat frame on first open. */
-(function () {
-  var script = document.currentScript || document.querySelector("script[data-widget-id]");
-  var id = script && script.getAttribute("data-widget-id");
+/* chatdesk's loader: launcher, chat frame, window.Chatdesk. */
+(() => {
+  const script = document.currentScript || document.querySelector("script[data-widget-id]");
+  const id = script && script.dataset.widgetId;
   if (!id || (window.Chatdesk && window.Chatdesk.version)) return;
-  var base = new URL(".", script.src).href.replace(/\/$/, "");
-  var origin = new URL(base).origin;
-  var key = "chatdesk:" + id;
-  var queued = window.Chatdesk && window.Chatdesk.q instanceof Array ? window.Chatdesk.q : [];
-  var handlers = {}, toFrame = [], frame, ready = false, isOpen = false, title = "Chat";
+  const base = new URL(".", script.src).href.replace(/\/$/, "");
+  const origin = new URL(base).origin;
+  const key = "chatdesk:" + id;
+  const queued = (window.Chatdesk && window.Chatdesk.q) || [];
+  const handlers = {}, toFrame = [];
+  let frame, ready = false, isOpen = false, title = "Chat";
 
-  function remember(patch) {
+  // Our state, and the frame's ("key|name") when its own storage is blocked.
+  const store = (name, value) => {
     try {
-      var saved = JSON.parse(localStorage.getItem(key) || "{}");
-      if (!patch) return saved;
-      for (var name in patch) saved[name] = patch[name];
-      localStorage.setItem(key, JSON.stringify(saved));
-    } catch (e) { return {}; }
-  }
+      if (value === undefined) return localStorage[name];
+      localStorage[name] = value;
+    } catch (e) { /* storage off: forget */ }
+  };
+  const saved = () => JSON.parse(store(key) || "{}");
+  const remember = (patch) => store(key, JSON.stringify(Object.assign(saved(), patch)));
 
-  var host = document.createElement("chatdesk-widget");
-  var root = host.attachShadow({ mode: "open" });
+  const host = document.createElement("chatdesk-widget");
+  const root = host.attachShadow({ mode: "open" });
   root.innerHTML = "<link rel=stylesheet href='" + base + "/static/widget/launcher.css'>" +
     "<div class=r hidden><div class=p hidden></div><div class=w><div class=g role=status hidden><span></span>" +
-    "<button type=button aria-label='Dismiss'>\u2715</button></div><button class=b type=button aria-expanded=false>" +
-    "<i class=i1></i><i class=i2></i>" +
-    "<span class=n hidden></span></button></div></div>";
-  var panel = root.querySelector(".p"), launcher = root.querySelector(".b"), badge = root.querySelector(".n");
-  var greeting = root.querySelector(".g"), wrap = root.querySelector(".r");
+    "<button type=button aria-label=Dismiss>\u2715</button></div><button class=b type=button aria-expanded=false>" +
+    "<i></i><span class=n hidden></span></button></div></div>";
+  const $ = (selector) => root.querySelector(selector);
+  const panel = $(".p"), launcher = $(".b"), badge = $(".n"), greeting = $(".g"), wrap = $(".r");
   root.firstChild.onload = () => { wrap.hidden = false; };
 
-  function emit(name, data) {
-    (handlers[name] || []).forEach((fn) => { try { fn(data); } catch (e) { console.error(e); } });
-  }
-  function post(message) {
-    if (ready) frame.contentWindow.postMessage(message, origin);
-    else toFrame.push(message);
-  }
+  const emit = (name, data) => (handlers[name] || []).forEach((fn) => setTimeout(fn, 0, data));
+  const post = (message) => (ready ? frame.contentWindow.postMessage(message, origin) : toFrame.push(message));
+  const label = (text) => launcher.setAttribute("aria-label", text);
   function mount() {
     if (frame) return;
     frame = document.createElement("iframe");
@@ -51,7 +48,7 @@
     greeting.hidden = true;
     wrap.classList.toggle("o", open);
     launcher.setAttribute("aria-expanded", open);
-    launcher.setAttribute("aria-label", (open ? "Close " : "Open ") + title);
+    label((open ? "Close " : "Open ") + title);
     remember({ open: open, greeted: true });
     post({ chatdesk: "open", open: open });
     if (open) frame.focus();
@@ -60,55 +57,57 @@
   }
 
   addEventListener("message", (event) => {
-    var data = event.data || {};
+    const data = event.data || {};
     if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
-    if (data.chatdesk === "ready") {
+    const type = data.chatdesk;
+    if (type === "ready") {
+      const stored = {};
+      try {
+        for (const name in localStorage) if (!name.indexOf(key + "|")) stored[name.slice(key.length + 1)] = store(name);
+      } catch (e) { /* none */ }
       ready = true;
-      frame.contentWindow.postMessage({ chatdesk: "init", page_url: location.href, open: isOpen }, origin);
+      toFrame.unshift({ chatdesk: "init", page_url: location.href, open: isOpen, stored: stored });
       toFrame.splice(0).forEach(post);
-    } else if (data.chatdesk === "close") setOpen(false, true);
-    else if (data.chatdesk === "unread") {
+    } else if (type === "close") setOpen(false, true);
+    else if (type === "unread") {
       badge.hidden = !data.count;
       badge.textContent = data.count > 9 ? "9+" : data.count;
-      launcher.setAttribute("aria-label", "Open " + title + (data.count ? " (" + data.count + " unread)" : ""));
-    } else if (data.chatdesk === "live") remember({ live: data.live });
-    else if (data.chatdesk === "event") emit(data.name, data.data);
+      if (!isOpen) label("Open " + title + (data.count ? " (" + data.count + " unread)" : ""));
+    } else if (type === "live") remember({ live: data.live });
+    else if (type === "store") store(key + "|" + data.key, data.value);
+    else if (type === "event") emit(data.name, data.data);
   });
 
-  launcher.onclick = () => { setOpen(!isOpen, true); };
+  launcher.onclick = () => setOpen(!isOpen, true);
   greeting.onclick = (event) => {
-    if (event.target.tagName === "BUTTON") { greeting.hidden = true; remember({ greeted: true }); }
-    else setOpen(true, true);
+    if (event.target.tagName !== "BUTTON") return setOpen(true, true);
+    greeting.hidden = true;
+    remember({ greeted: true });
   };
 
-  var api = {
+  const api = window.Chatdesk = {
     version: 1,
-    open() { setOpen(true); },
-    close() { setOpen(false); },
-    identify(who) { post({ chatdesk: "identify", name: who && who.name, email: who && who.email }); },
-    on(name, fn) { (handlers[name] = handlers[name] || []).push(fn); }
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    identify: (who) => post({ ...who, chatdesk: "identify" }),
+    on: (name, fn) => (handlers[name] = handlers[name] || []).push(fn),
   };
-  window.Chatdesk = api;
   queued.forEach((call) => api[call[0]] && api[call[0]](...call.slice(1)));
 
   fetch(base + "/api/v1/widgets/" + id + "/settings").then((response) => {
-    if (!response.ok) throw new Error("HTTP " + response.status);
+    if (!response.ok) throw Error("HTTP " + response.status);
     return response.json();
   }).then((settings) => {
-    var hex = settings.color.slice(1), rgb = [0, 2, 4].map((i) => parseInt(hex.substr(i, 2), 16));
-    var light = rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114 > 160;
+    const rgb = [1, 3, 5].map((at) => parseInt(settings.color.substr(at, 2), 16));
     title = settings.title;
-    host.style.setProperty("--a", settings.color);
-    host.style.setProperty("--f", light ? "#09090b" : "#fff");
+    host.style.cssText = "--a:" + settings.color + ";--f:" + (rgb[0] * .299 + rgb[1] * .587 + rgb[2] * .114 > 160 ? "#09090b" : "#fff");
     wrap.classList.toggle("l", settings.position === "left");
-    launcher.setAttribute("aria-label", "Open " + title);
-    var saved = remember();
+    label("Open " + title);
     greeting.firstChild.textContent = settings.greeting;
-    greeting.hidden = !settings.greeting || saved.greeted;
+    const state = saved();
+    greeting.hidden = !settings.greeting || state.greeted;
     document.body.appendChild(host);
-    if (saved.live || saved.open) mount();
-    if (saved.open) setOpen(true);
-  }).catch((error) => {
-    console.warn("chatdesk: widget unavailable here:", error.message);
-  });
+    if (state.live) mount();
+    if (state.open) setOpen(true);
+  }).catch((error) => console.warn("chatdesk:", error.message));
 })();

@@ -10,7 +10,7 @@ import { connect } from "./live.js";
 import { buildOffline, buildSent } from "./offline.js";
 import { loadOutbox } from "./outbox.js";
 import { buildPrechat } from "./prechat.js";
-import { onSavedElsewhere, state, subscribe, update, widgetId } from "./store.js";
+import { adoptHostCopy, onSavedElsewhere, state, subscribe, update, widgetId } from "./store.js";
 import { mountThread } from "./thread.js";
 import { attach } from "./uploads.js";
 
@@ -134,6 +134,11 @@ async function boot() {
 }
 
 listenToHost({
+  onInit: (stored) => {
+    adoptHostCopy(stored);
+    loadOutbox();
+    boot();
+  },
   onOpen: setOpen,
   onIdentify: (identity) => {
     update({ identity });
@@ -143,5 +148,7 @@ listenToHost({
     }
   },
 });
-loadOutbox();
-boot();
+if (window.parent === window) {  // opened on its own, not in a host page
+  loadOutbox();
+  boot();
+}

@@ -57,7 +57,7 @@ async function drain() {
   clearTimeout(timer);
   for (;;) {
     const item = state.outbox.find((candidate) => !candidate.error);
-    if (!item || !navigator.onLine) return;
+    if (!item) return;
     try {
       const { message } = await call("POST", `/chats/${item.chat_id}/messages`, {
         client_msg_id: item.client_msg_id, body: item.body, attachment_ids: item.attachments.map((file) => file.id),

@@ -1,9 +1,43 @@
 /** The widget's one store: state, change notifications, and what survives a page load (localStorage). */
+import { tellHost } from "./host.js";
 
 export const widgetId = location.pathname.split("/").pop();
 const savedKey = `chatdesk:${widgetId}`;
 const listeners = new Set();
 let scheduled = false;
+
+/* The frame's own (chatdesk-origin) storage keeps the token from the host page. Browsers that block
+   third-party storage get a copy kept by the loader in the host page's storage instead. */
+const own = (() => { try { return localStorage.length >= 0 && localStorage; } catch { return null; } })();
+let hostCopy = {};
+
+export function readJson(key, fallback) {
+  try {
+    return JSON.parse(own ? own.getItem(key) : hostCopy[key]) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export function writeJson(key, value) {
+  const raw = JSON.stringify(value);
+  if (!own) {
+    hostCopy[key] = raw;
+    return tellHost("store", { key, value: raw });
+  }
+  try {
+    own.setItem(key, raw);
+  } catch {
+    /* storage full: the widget still works for this page */
+  }
+}
+
+/** The loader's copy, when the frame has no storage of its own. */
+export function adoptHostCopy(stored) {
+  if (own) return;
+  hostCopy = stored || {};
+  state.saved = readJson(savedKey, {});
+}
 
 export const state = {
   settings: null,
@@ -21,22 +55,6 @@ export const state = {
   pageUrl: null,
   rated: false,
 };
-
-export function readJson(key, fallback) {
-  try {
-    return JSON.parse(localStorage.getItem(key)) ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-export function writeJson(key, value) {
-  try {
-    localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    /* storage full or blocked: the widget still works for this page */
-  }
-}
 
 /** Change state and re-render once per frame however many changes came in. */
 export function update(patch = {}) {

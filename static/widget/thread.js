@@ -78,7 +78,7 @@ export function mountThread(root) {
       node.querySelector(".mark").replaceChildren(item.error ? h("span", { class: "failed" }, `Not sent: ${item.error} `,
         h("button", { type: "button", class: "link-button", onclick: () => retry(item.client_msg_id) }, "Retry"),
         h("button", { type: "button", class: "link-button", onclick: () => discard(item.client_msg_id) }, "Delete"))
-        : state.connected && navigator.onLine ? "Sending\u2026" : "Waiting for network\u2026");
+        : state.connected ? "Sending\u2026" : "Waiting for network\u2026");
       items.push(node);
     }
     if (state.agentTyping) {
