@@ -14,13 +14,13 @@ export function buildEnded() {
       score = value;
       choices.forEach((button) => button.setAttribute("aria-pressed", button === click.currentTarget));
       comment.hidden = false;
-      submit.disabled = false;
+      submit.hidden = false;
     },
   }, icon(value === "good" ? ICONS.up : ICONS.down), value === "good" ? "Good" : "Bad"));
   const comment = h("textarea", { class: "comment", rows: 2, "aria-label": "Comment (optional)",
     placeholder: "Tell us more (optional)", maxlength: 2000, hidden: true });
   const error = h("p", { class: "form-error", role: "alert" });
-  const submit = h("button", { type: "submit", class: "button primary", disabled: true }, "Send rating");
+  const submit = h("button", { type: "submit", class: "button primary", hidden: true }, "Send rating");
   const rating = h("form", { class: "rating" },
     h("p", { class: "rating-question", id: "rating-question" }, agent ? `How was your chat with ${agent}?` : "How was your chat?"),
     h("div", { class: "choices", role: "group", "aria-labelledby": "rating-question" }, choices), comment, error, submit);

@@ -52,8 +52,13 @@ export function mountThread(root) {
   const list = h("ol", { class: "thread", "aria-label": "Conversation" });
   const scroller = h("div", { class: "scroller" }, list);
   root.append(scroller);
+  // Stay at the newest message while the reader is there, also when the composer or footer grows.
+  let atBottom = true;
+  scroller.addEventListener("scroll", () => {
+    atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+  });
+  new ResizeObserver(() => { if (atBottom) scroller.scrollTop = scroller.scrollHeight; }).observe(scroller);
   return (state) => {
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const messages = thread();
     const items = [];
     if (state.chat?.status === "queued") items.push(queueCard(state.chat));
@@ -86,6 +91,9 @@ export function mountThread(root) {
         h("span", {}), h("span", {}), h("span", {})));
     }
     list.replaceChildren(...items);
-    if (atBottom || state.outbox.length) scroller.scrollTop = scroller.scrollHeight;
+    if (atBottom || state.outbox.length) {
+      scroller.scrollTop = scroller.scrollHeight;
+      atBottom = true;
+    }
   };
 }

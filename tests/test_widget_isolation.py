@@ -1,0 +1,62 @@
+"""The widget on a hostile host page: aggressive CSS and a global named Chatdesk must not break it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.widget_helpers import create_widget, host_site_fixture
+
+host_site = pytest.fixture(host_site_fixture, name="host_site")
+
+HOSTILE_CSS = """<style>
+  * { all: unset !important; }
+  html, body, div, iframe, button, span, i { display: inline !important; position: static !important;
+    width: 10px !important; height: 10px !important; font: 5px serif !important; color: red !important;
+    background: yellow !important; opacity: .5 !important; z-index: -1 !important; }
+  body * { transform: rotate(3deg) !important; filter: blur(1px) !important; }
+</style>"""
+
+# A global named Chatdesk before the snippet: an element with that id (browsers expose it as
+# window.Chatdesk) and a queue of calls made before the loader arrived.
+CONFLICTS = """<div id="Chatdesk">The shop's own element named Chatdesk</div>
+<script>
+  window.keysBefore = Object.keys(window);
+  window.Chatdesk = {q: [["identify", {name: "Queued Name", email: "queued@example.com"}]]};
+  window.opened = 0;
+  window.Chatdesk.q.push(["on", "open", () => { window.opened += 1; }]);
+</script>"""
+
+
+def test_hostile_host_page_does_not_break_the_widget(page: Page, live_server, make_agent, host_site):
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
+    page.goto(host_site.page("/", live_server, widget["id"], head=HOSTILE_CSS, body=CONFLICTS))
+
+    launcher = page.get_by_role("button", name="Open Chat with us")
+    expect(launcher).to_be_visible()
+    box = launcher.bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (56, 56)
+    assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(37, 99, 235)"
+    assert page.evaluate("Object.keys(window).filter(k => !window.keysBefore.includes(k))") == [
+        "keysBefore", "Chatdesk", "opened"]  # the page's own; the widget added no global of its own
+
+    page.evaluate("Chatdesk.open()")
+    panel = page.locator("chatdesk-widget iframe")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (380, 600)
+    assert page.evaluate("window.opened") == 1
+    chat_frame = page.frame_locator("chatdesk-widget iframe")
+    expect(chat_frame.get_by_label("Name")).to_have_value("Queued Name")  # identify() queued before load
+    expect(chat_frame.get_by_label("Email")).to_have_value("queued@example.com")
+    assert chat_frame.get_by_label("Name").evaluate("n => getComputedStyle(n).fontSize") == "15px"
+    expect(chat_frame.get_by_label("Name")).to_be_focused()
+
+    for _ in range(8):  # Tab cycles inside the open widget
+        page.keyboard.press("Tab")
+    assert chat_frame.locator(":focus").count() == 1
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(page.get_by_role("button", name=re.compile("^Open Chat with us"))).to_be_focused()

@@ -1,0 +1,134 @@
+"""Screenshots of every state of the widget, compared with committed baselines.
+
+Each viewport gets a fresh database (one department, one agent, one widget), so the pictures
+depend on nothing else the test session did. Times are hidden, animations and the caret off.
+Regenerate the baselines after a deliberate change of the look (and look at every one of them):
+
+    UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/test_widget_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+from playwright.sync_api import Page, expect
+
+from chatdesk.agents import create_agent
+from chatdesk.bench.server import ServerProcess
+from chatdesk.config import Settings
+from chatdesk.db import migrate
+from chatdesk.db.engine import create_engine
+from chatdesk.departments import create_department
+from chatdesk.widgets import create_widget
+from tests.conftest import PASSWORD, in_thread, run
+from tests.widget_helpers import Agent, conversation
+
+BASELINES = Path(__file__).parent / "screenshots" / "widget"
+UPDATE = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+# A pixel differs when a channel moves by more than this; a picture matches when under 1 % differ.
+CHANNEL_TOLERANCE = 24
+MAX_DIFFERING = 0.01
+# Live times would change every run; the demo shop's footer names this run's widget id and port.
+FREEZE = ("time, footer { visibility: hidden !important; } "
+          "*, *::before, *::after { animation: none !important; transition: none !important; }")
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """The frame's CSP allows only its own stylesheet; the screenshots' freezing style must get in too."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def fresh_server(new_database, redis_url, tmp_path):
+    """A server on a database of its own: the Support department, Grace Hopper (offline), one widget."""
+    url = new_database()
+    in_thread(migrate.upgrade, url)
+
+    async def seed() -> dict:
+        engine = create_engine(url, pool_size=1)
+        async with engine.begin() as conn:
+            await create_department(conn, name="Support", routing_mode="broadcast")
+            agent = await create_agent(conn, email="grace@example.com", name="Grace Hopper", role="agent",
+                                       password=PASSWORD)
+            await create_widget(conn, "Northwind", {"title": "Northwind Coffee", "greeting": "Hi! Questions about "
+                                                    "beans, grinds or an order? We're here to help."})
+        await engine.dispose()
+        return agent
+
+    agent = run(seed())
+    settings = Settings(DATABASE_URL=url, REDIS_URL=redis_url, CHATDESK_DATA_DIR=str(tmp_path / "data"),
+                        CHATDESK_SECRET_KEY="screenshots-" + "x" * 32)
+    server = ServerProcess(settings, tmp_path / "server.log").start()
+    yield server.base_url, agent
+    server.stop()
+
+
+def check(page: Page, name: str) -> None:
+    """Compare the page with its baseline (or write the baseline when updating)."""
+    path = BASELINES / f"{name}.png"
+    shot = page.screenshot(animations="disabled", caret="hide", style=FREEZE)
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(shot)
+        return
+    assert path.exists(), f"no baseline {path.name}: run UPDATE_SCREENSHOTS=1 .venv/bin/pytest {__file__}"
+    actual_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"widget-{name}-actual.png"
+    actual_path.write_bytes(shot)
+    expected, actual = Image.open(path).convert("RGB"), Image.open(actual_path).convert("RGB")
+    assert expected.size == actual.size, f"{name}: size {actual.size} != baseline {expected.size}"
+    difference = ImageChops.difference(expected, actual).convert("L").point(lambda v: 255 if v > CHANNEL_TOLERANCE else 0)
+    differing = difference.histogram()[255] / (actual.size[0] * actual.size[1])
+    assert differing < MAX_DIFFERING, f"{name}: {differing:.2%} of pixels differ (see {actual_path})"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_widget_states_look_as_designed(page: Page, fresh_server, viewport):
+    base_url, agent_account = fresh_server
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.goto(base_url + "/demo")
+    expect(page.get_by_role("status").get_by_text("Questions about beans")).to_be_visible()
+    check(page, f"{viewport}-launcher")
+
+    page.get_by_role("button", name="Open Northwind Coffee").click()
+    chat_frame = page.frame_locator("chatdesk-widget iframe")
+    expect(chat_frame.get_by_role("button", name="Send message")).to_be_visible()  # nobody online
+    check(page, f"{viewport}-offline")
+
+    agent = Agent(base_url, agent_account)
+    try:
+        page.reload()  # the widget opens again by itself, now with an agent online
+        expect(chat_frame.get_by_role("button", name="Start chat")).to_be_visible()
+        check(page, f"{viewport}-prechat")
+
+        chat_frame.get_by_label("Name").fill("Ada Lovelace")
+        chat_frame.get_by_label("Email").fill("ada@example.com")
+        chat_frame.get_by_label("How can we help?").fill("Hi! Where is my order #1234?")
+        chat_frame.get_by_role("button", name="Start chat").click()
+        expect(chat_frame.get_by_text("You're #1 in line")).to_be_visible()
+        thread = conversation(chat_frame)
+        expect(thread.get_by_text("Sent")).to_be_visible()
+        expect(chat_frame.get_by_label("Message")).to_be_focused()
+        check(page, f"{viewport}-queued")
+
+        chat = agent.run(agent.client.accept(agent.queued_chat("Ada Lovelace")["id"]))
+        agent.run(agent.client.send(chat["id"], "Hi Ada! It left our roastery this morning."))
+        agent.run(agent.client.send(chat["id"], "Tracking: https://track.example.com/NW-1234-5678-ABCD"))
+        expect(thread.get_by_text("Tracking:")).to_be_visible()
+        chat_frame.get_by_label("Message").fill("Perfect, thank you! \U0001f60a")
+        chat_frame.get_by_label("Message").press("Enter")
+        sent = agent.wait_for(lambda e: e.type == "message.created" and e.data["message"]["body"].startswith("Perfect"))
+        agent.run(agent.client.read(chat["id"], sent.data["message"]["seq"]))
+        expect(thread.get_by_text("Seen")).to_be_visible()
+        check(page, f"{viewport}-active")
+
+        agent.run(agent.client.end(chat["id"]))
+        expect(chat_frame.get_by_role("button", name="Good")).to_be_visible()
+        expect(thread.get_by_text("Chat ended by Grace Hopper")).to_be_in_viewport()
+        check(page, f"{viewport}-ended")
+    finally:
+        agent.close()
