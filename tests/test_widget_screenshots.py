@@ -21,9 +21,9 @@ from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
-from chatdesk.departments import create_department
 from chatdesk.widgets import create_widget
 from tests.conftest import PASSWORD, in_thread, run
+from tests.realtime_helpers import department_with
 from tests.widget_helpers import Agent, conversation
 
 BASELINES = Path(__file__).parent / "screenshots" / "widget"
@@ -51,13 +51,15 @@ def fresh_server(new_database, redis_url, tmp_path):
 
     async def seed() -> dict:
         engine = create_engine(url, pool_size=1)
-        async with engine.begin() as conn:
-            await create_department(conn, name="Support", routing_mode="broadcast")
-            agent = await create_agent(conn, email="grace@example.com", name="Grace Hopper", role="agent",
-                                       password=PASSWORD)
-            await create_widget(conn, "Northwind", {"title": "Northwind Coffee", "greeting": "Hi! Questions about "
-                                                    "beans, grinds or an order? We're here to help."})
-        await engine.dispose()
+        greeting = "Hi! Questions about beans, grinds or an order? We're here to help."
+        try:
+            async with engine.begin() as conn:
+                agent = await create_agent(conn, email="grace@example.com", name="Grace Hopper", role="agent",
+                                           password=PASSWORD)
+                await create_widget(conn, "Northwind", {"title": "Northwind Coffee", "greeting": greeting})
+        finally:
+            await engine.dispose()
+        await department_with(url, [str(agent["id"])], mode="broadcast")  # the first: the default one
         return agent
 
     agent = run(seed())
