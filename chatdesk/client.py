@@ -208,25 +208,35 @@ class Client:
             self._stream_response.close()
 
 
-async def _parse_sse(content: aiohttp.StreamReader) -> AsyncIterator[ServerEvent]:
-    event_type, data, event_id = "message", [], None
-    async for raw in content:
-        line = raw.decode().rstrip("\r\n")
+class SseParser:
+    """The Server-Sent Events framing: lines in, an event out at each blank line that ends one."""
+
+    def __init__(self) -> None:
+        self._type, self._data, self._id = "message", [], None
+
+    def feed(self, line: str) -> ServerEvent | None:
         if not line:
-            if data:
-                yield ServerEvent(event_type, orjson.loads("\n".join(data)), event_id)
-            event_type, data, event_id = "message", [], None
-        elif line.startswith(":"):
-            continue
-        else:
+            event = ServerEvent(self._type, orjson.loads("\n".join(self._data)), self._id) if self._data else None
+            self._type, self._data, self._id = "message", [], None
+            return event
+        if not line.startswith(":"):
             name, _, value = line.partition(":")
             value = value.removeprefix(" ")
             if name == "event":
-                event_type = value
+                self._type = value
             elif name == "data":
-                data.append(value)
+                self._data.append(value)
             elif name == "id":
-                event_id = value
+                self._id = value
+        return None
+
+
+async def _parse_sse(content: aiohttp.StreamReader) -> AsyncIterator[ServerEvent]:
+    parser = SseParser()
+    async for raw in content:
+        event = parser.feed(raw.decode().rstrip("\r\n"))
+        if event is not None:
+            yield event
 
 
 @dataclass

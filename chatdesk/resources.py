@@ -8,7 +8,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
-    """`migrations` or `static`: inside the package when installed, at the repo top in a checkout."""
+    """`migrations`, `static` or `loadtests`: inside the package when installed, at the repo top in a checkout."""
     for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate

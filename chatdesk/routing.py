@@ -52,7 +52,8 @@ async def _next_queued_chat(conn: AsyncConnection, department_id: Any) -> Any:
     return (await conn.execute(
         sa.select(chats.c.id, chats.c.passed_over).where(
             chats.c.department_id == department_id, chats.c.status == "queued", chats.c.offered_to_id.is_(None))
-        .order_by(chats.c.priority.desc(), chats.c.created_at).limit(1).with_for_update(skip_locked=True)
+        .order_by(chats.c.priority.desc(), chats.c.created_at).limit(1)
+        .with_for_update(key_share=True, skip_locked=True)
     )).first()
 
 
@@ -68,7 +69,7 @@ async def _least_busy_agent(conn: AsyncConnection, department_id: Any, connected
     return (await conn.execute(
         candidates.add_columns(agents.c.name)
         .order_by(passed, agents.c.active_chats, agents.c.last_assigned_at.asc().nulls_first(), agents.c.id)
-        .limit(1).with_for_update(of=agents, skip_locked=True)
+        .limit(1).with_for_update(of=agents, key_share=True, skip_locked=True)
     )).first()
 
 

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from chatdesk.cli import accounts, bench, doctor, migrations, running, settings_cmd
+from chatdesk.cli import accounts, bench, doctor, loadtest, migrations, running, settings_cmd
 
 app = typer.Typer(help="chatdesk: self-hosted live chat for customer support.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -14,6 +14,7 @@ app.command("up")(running.up)
 app.command("serve")(running.serve)
 app.command("migrate")(migrations.migrate)
 app.command("doctor")(doctor.doctor)
+app.command("loadtest")(loadtest.loadtest)
 app.add_typer(accounts.users, name="user")
 app.add_typer(accounts.widgets, name="widget")
 app.add_typer(settings_cmd.config, name="config")

@@ -4,50 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import secrets
-import tempfile
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from chatdesk.agents import create_agent
 from chatdesk.bench.connections import run_connections
 from chatdesk.bench.history import run_history
 from chatdesk.bench.realtime import run_realtime
 from chatdesk.bench.routing import run_routing
-from chatdesk.bench.server import ServerProcess
-from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
-from chatdesk.db import migrate
-from chatdesk.db.engine import create_engine
-from chatdesk.departments import create_department, list_departments
-from chatdesk.provision import embedded_as_needed
-
-UrlOption = typer.Option(None, "--url", help="Target a running server instead of starting one.")
-AdminEmailOption = typer.Option(None, "--admin-email", help="With --url: an admin account.")
-AdminPasswordOption = typer.Option(None, "--admin-password", help="With --url: its password.")
+from chatdesk.cli.common import DataDirOption, JsonOption, console, print_json
+from chatdesk.cli.target import AdminEmailOption, AdminPasswordOption, UrlOption, target
 
 bench = typer.Typer(help="Benchmarks: run them on a quiet machine and read medians and ratios.",
                     no_args_is_help=True)
-
-# The server started by a benchmark must not throttle the load the benchmark is asked to make.
-UNTHROTTLED = {"CHATDESK_VISITOR_MESSAGE_RATE": "1000000 per minute",
-               "CHATDESK_AGENT_MESSAGE_RATE": "1000000 per minute"}
-
-
-async def _bench_admin(database_url: str) -> tuple[str, str]:
-    """A fresh admin to drive the benchmark through the API, and a department if there is none."""
-    email, password = f"bench-admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        async with engine.begin() as conn:
-            await create_agent(conn, email=email, name="Bench admin", role="admin", password=password)
-            if not await list_departments(conn):
-                await create_department(conn, name="Support")
-    finally:
-        await engine.dispose()
-    return email, password
 
 
 def _print_figures(rows: list[tuple[str, dict]]) -> None:
@@ -72,33 +41,6 @@ def _print_realtime(result) -> None:
                       f"(floor = Redis round trip + PostgreSQL commit = {floor:.2f} ms)")
 
 
-@contextmanager
-def _target(url, admin_email, admin_password, data_dir, **server_env):
-    """(url, admin email, admin password, database URL, Redis URL, server pid or None): the given
-    server, or one started here (with `server_env` added to its environment)."""
-    with ExitStack() as stack:
-        pid = None
-        if url:
-            if not (admin_email and admin_password):
-                raise typer.BadParameter("--url needs --admin-email and --admin-password")
-            settings = load_settings()
-            database_url = settings.database_url.get_secret_value() if settings.database_url else None
-            redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
-        else:
-            scratch = data_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="chatdesk-bench-"))
-            settings = stack.enter_context(embedded_as_needed(load_settings(data_dir=scratch)))
-            database_url = settings.database_url.get_secret_value()
-            redis_url = settings.redis_url.get_secret_value()
-            migrate.upgrade(database_url)
-            admin_email, admin_password = asyncio.run(_bench_admin(database_url))
-            server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", **UNTHROTTLED, **server_env)
-            with console.status("Starting a chatdesk server..."):
-                server.start()
-            stack.callback(server.stop)
-            url, pid = server.base_url, server.process.pid
-        yield url, admin_email, admin_password, database_url, redis_url, pid
-
-
 @bench.command("realtime")
 def realtime(
     rate: float = typer.Option(200, "--rate", min=1, help="Messages per second, all chats together."),
@@ -111,7 +53,7 @@ def realtime(
     as_json: bool = JsonOption,
 ) -> None:
     """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
-    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url, _):
+    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url, _):
         with console.status(f"Running: {chats} chats, {rate:g} msg/s for {duration:g} s..."):
             result = asyncio.run(run_realtime(base_url, email, password, rate=rate, chats=chats,
                                               duration_s=duration, database_url=database_url, redis_url=redis_url))
@@ -134,7 +76,7 @@ def routing(
     as_json: bool = JsonOption,
 ) -> None:
     """Time from POST /chats to the agent's offer and to chat.assigned, p50/p95/p99."""
-    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _, _):
+    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _, _):
         with console.status(f"Running: {rate:g} chats/s against {agents} agents x {capacity} for {duration:g} s..."):
             result = asyncio.run(run_routing(base_url, email, password, rate=rate, agents=agents, capacity=capacity,
                                              duration_s=duration, hold_s=hold))
@@ -158,7 +100,7 @@ def connections(
 ) -> None:
     """Hold N idle SSE streams on one server process: RSS per stream and heartbeats on time."""
     env = {"CHATDESK_SSE_HEARTBEAT_S": str(heartbeat)}
-    with _target(url, admin_email, admin_password, data_dir, **env) as (base_url, email, password, _, _, pid):
+    with target(url, admin_email, admin_password, data_dir, **env) as (base_url, email, password, _, _, pid):
         with console.status(f"Opening {n} event streams..."):
             result = asyncio.run(run_connections(base_url, email, password, n=n, server_pid=pid,
                                                  heartbeat_s=heartbeat))
@@ -182,7 +124,7 @@ def history(
     as_json: bool = JsonOption,
 ) -> None:
     """A page of 50 messages at random places in a long chat, over HTTP, p50/p95/p99."""
-    with _target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, _, _):
+    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, _, _):
         if database_url is None:
             raise typer.BadParameter("bench history writes the long chat directly: set DATABASE_URL")
         with console.status(f"Writing {messages} messages and reading {samples} pages..."):
