@@ -161,20 +161,15 @@ async def recent_wait_s(conn: AsyncConnection, department_id: Any) -> float | No
     return float(median) if median is not None else None
 
 
-async def queue_changed(tx: Tx, department_id: Any, joined: uuid.UUID | None = None) -> None:
-    """Tell each waiting visitor their new place and estimate, and agents how many wait.
-
-    When chat `joined` has just entered the queue, only it and the chats behind it moved: the
-    ones ahead are not told again (a queue of N waiting would otherwise cost N events per arrival).
-    """
+async def queue_changed(tx: Tx, department_id: Any) -> None:
+    """Tell each waiting visitor their new place and estimate, and agents how many wait."""
     conn = tx.conn
     waiting = (await conn.execute(
         _CHAT.where(chats.c.department_id == department_id, chats.c.status == "queued")
         .order_by(chats.c.priority.desc(), chats.c.created_at)
     )).all()
     per_chat = await recent_wait_s(conn, department_id)
-    first = next((i for i, row in enumerate(waiting) if row.id == joined), 0)
-    for position, row in enumerate(waiting[first:], start=first + 1):
+    for position, row in enumerate(waiting, start=1):
         chat = chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=True)
         await tx.emit([visitor_stream(row.visitor_id)], "chat.queued", {"chat": chat})
     await tx.emit(await all_agent_streams(conn), "queue.updated",
@@ -199,7 +194,7 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
             )).scalar_one()
     except IntegrityError:
         raise ApiError(409, "You already have an open chat; end it before starting another.", code="conflict") from None
-    await queue_changed(tx, department_id, joined=chat_id)
+    await queue_changed(tx, department_id)
     return await reload(conn, chat_id)
 
 
