@@ -41,6 +41,7 @@ def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int
         "visitor": {"id": row.visitor_id, "name": row.visitor_name, "email": row.visitor_email},
         "agent": {"id": row.agent_id, "name": row.agent_name} if row.agent_id else None,
         "offered_to": row.offered_to_id,
+        "offered_at": row.offered_at,
         "priority": row.priority,
         "queue_position": queue_position,
         "estimated_wait_s": estimated_wait_s,

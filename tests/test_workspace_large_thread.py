@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 from playwright.sync_api import Page, expect
 
 from chatdesk.bench.history import fill_chat
-from tests.conftest import PASSWORD, run
-from tests.workspace_helpers import Visitor, department, sign_in
+from tests.conftest import run
+from tests.workspace_helpers import Visitor, agent_api, department, sign_in
 
 MESSAGES = 10_000
 MAX_NODES = 250  # "a few hundred": the thread renders at most 180 rows
@@ -16,10 +15,7 @@ MAX_NODES = 250  # "a few hundred": the thread renders at most 180 rows
 def test_ten_thousand_messages_scroll_to_the_top_and_back(page: Page, live_server, database_url, make_agent):
     ada = make_agent(name="Ada Lovelace")
     visitor = Visitor(live_server, database_url, "Long Talker")
-    with httpx.Client(base_url=live_server) as agent_http:
-        token = agent_http.post("/api/v1/auth/login", json={"email": ada["email"], "password": PASSWORD}).json()["token"]
-        agent_http.headers["Authorization"] = f"Bearer {token}"
-        agent_http.put("/api/v1/agents/me/status", json={"status": "online"})
+    with agent_api(live_server, ada) as agent_http:
         visitor.start(department(database_url, [ada], mode="broadcast"))
         assert agent_http.post(f"/api/v1/chats/{visitor.chat_id}/accept").status_code == 200
     visitor_id = visitor.http.get(f"/api/v1/chats/{visitor.chat_id}").json()["chat"]["visitor"]["id"]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import asyncpg
 import httpx
 from playwright.sync_api import Page, expect
 
+from chatdesk.db.engine import asyncpg_url
 from tests.conftest import PASSWORD, run
 from tests.realtime_helpers import department_with, new_widget
 
@@ -29,8 +33,8 @@ def department(database_url: str, agents: list[dict], *, mode: str = "auto", acc
 class Visitor:
     """A website visitor driven over the API, as the widget would."""
 
-    def __init__(self, base_url: str, database_url: str, name: str, **fields) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=10)
+    def __init__(self, base_url: str, database_url: str, name: str, *, user_agent: str | None = None, **fields) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=10, headers={"User-Agent": user_agent} if user_agent else None)
         widget_id = run(new_widget(database_url))
         body = self.http.post(f"/api/v1/widgets/{widget_id}/visitors", json={"name": name, **fields}).json()
         self.http.headers["Authorization"] = f"Bearer {body['token']}"
@@ -62,3 +66,27 @@ class Visitor:
 
     def end(self) -> None:
         assert self.http.post(f"/api/v1/chats/{self.chat_id}/end").status_code == 200
+
+
+@contextmanager
+def agent_api(base_url: str, agent: dict, *, online: bool = True) -> Iterator[httpx.Client]:
+    """An agent signed in over HTTP (bearer token), online unless told otherwise."""
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        token = http.post("/api/v1/auth/login", json={"email": agent["email"], "password": PASSWORD}).json()["token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        if online:
+            assert http.put("/api/v1/agents/me/status", json={"status": "online"}).status_code == 200
+        yield http
+
+
+def sql(database_url: str, statement: str, *args):
+    """Run one statement on the test database (seeding what the API cannot: fixed times); returns its rows."""
+    async def execute():
+        url = asyncpg_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetch(statement, *args)
+        finally:
+            await conn.close()
+
+    return run(execute())

@@ -128,6 +128,7 @@ class ChatOut(BaseModel):
     visitor: dict
     agent: dict | None
     offered_to: uuid.UUID | None
+    offered_at: str | None = None
     priority: int
     queue_position: int | None
     estimated_wait_s: int | None

@@ -17,6 +17,9 @@ export async function loadChats() {
   const { chats } = await request("GET", "/api/v1/chats");
   const mine = chats.filter((chat) => chat.status !== "queued" || servesDepartment(chat.department_id));
   setQueue(mine.filter((chat) => chat.status === "queued"));
+  const offered = new Set(mine.filter((chat) => chat.status === "queued" && chat.offered_to === state.agent.id).map((chat) => chat.id));
+  for (const chatId of state.offers.keys()) if (!offered.has(chatId)) dropOffer(chatId);  // withdrawn while away
+  for (const chatId of offered) if (!state.offers.has(chatId)) putOffer(state.chats.get(chatId), { fresh: false });
   for (const chat of mine) if (chat.status !== "queued") putChat(chat);
   setPreviews(mine.filter((chat) => chat.last_message).map((chat) => [chat.id, chat.last_message]));
 }
@@ -92,7 +95,7 @@ const handlers = {
   "chat.assigned": (data) => { dropOffer(data.chat.id); onChat(data); },
   "chat.transferred": onChat,
   "chat.ended": onChat,
-  "chat.offered": ({ chat, expires_at: expiresAt }) => { putOffer(chat, expiresAt); emit("offer", chat); },
+  "chat.offered": ({ chat }) => { putOffer(chat, { fresh: true }); emit("offer", chat); },
   "chat.offer_withdrawn": ({ chat_id: chatId }) => { dropOffer(chatId); refreshQueue(); },
   "queue.updated": refreshQueue,
   presence: ({ agent_id: agentId, status }) => {

@@ -64,12 +64,17 @@ function showRoute(route) {
     else link.removeAttribute("aria-current");
   }
   root.classList.remove("fixed");
+  $("panel-toggle").hidden = route.view !== "chats";
   closeConversation();
   $("visitor-panel").replaceChildren();
   if (route.view === "admin") mountAdmin(root, route);
   else if (route.view === "tickets") showTickets(root, route.id);
   else if (route.id) openConversation(root, $("visitor-panel"), route.id);
-  else root.replaceChildren(stateView("No chat open", "Pick a chat on the left, or accept one from the queue."));
+  else {
+    root.replaceChildren(stateView("No chat open", "Pick a chat on the left, or accept one from the queue."));
+    $("visitor-panel").replaceChildren(h("div", { class: "visitor" }, h("p", { class: "muted" },
+      "Open a chat to see who you are talking to: their page, browser, pre-chat answers, past chats and tickets.")));
+  }
 }
 
 function showConnection(connection) {

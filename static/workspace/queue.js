@@ -74,8 +74,8 @@ function tick() {
   const now = Date.now();
   for (const element of root.querySelectorAll(".wait")) element.textContent = duration(now - Date.parse(element.dataset.since));
   for (const element of root.querySelectorAll(".countdown")) {
-    const left = Math.max(0, Number(element.dataset.expires) - now);
-    element.textContent = `${Math.ceil(left / 1000)}s`;
+    const left = Math.min(Number(element.dataset.timeout), Math.max(0, Number(element.dataset.expires) - now));
+    element.textContent = duration(Math.ceil(left / 1000) * 1000);
     const meter = element.closest(".offer").querySelector(".meter span");
     meter.style.width = `${Math.min(100, (left / Number(element.dataset.timeout)) * 100)}%`;
   }

@@ -80,8 +80,15 @@ export function setPreviews(entries) {
   emit("chats");
 }
 
-export function putOffer(chat, expiresAt) {
-  state.offers.set(chat.id, { chat, expiresAt: Date.parse(expiresAt) });
+/**
+ * An offer made to me, counted down on this browser's clock (a skewed clock must not eat the
+ * time to accept): a fresh one has the department's whole timeout; one found on reload, what is
+ * left of it since `offered_at`.
+ */
+export function putOffer(chat, { fresh }) {
+  const timeoutMs = (state.departments.get(chat.department_id)?.accept_timeout_s || 30) * 1000;
+  const leftMs = fresh ? timeoutMs : Math.min(timeoutMs, Math.max(0, Date.parse(chat.offered_at) + timeoutMs - Date.now()));
+  state.offers.set(chat.id, { chat, expiresAt: Date.now() + leftMs });
   putChat(chat);
   emit("offers");
 }

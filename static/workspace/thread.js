@@ -179,6 +179,13 @@ export function createThread(container, chat, { onSeen }) {
     updateStatus();
   }
 
+  // The composer appearing, the window resizing or an image loading must not unstick the bottom.
+  let stuck = true;
+  scroller.addEventListener("scroll", () => { stuck = nearBottom(); }, { passive: true });
+  const resizes = new ResizeObserver(() => { if (stuck) scroller.scrollTop = scroller.scrollHeight; });
+  resizes.observe(scroller);
+  resizes.observe(rows);
+
   jump.addEventListener("click", () => {
     renderLatest();
     onSeen(messages()[messages().length - 1]?.seq);
@@ -188,5 +195,5 @@ export function createThread(container, chat, { onSeen }) {
   const offs = [on(`thread:${chat.id}`, onNewMessages), on(`chat:${chat.id}`, receipt)];
   renderLatest();
   if (messages().length) onSeen(messages()[messages().length - 1].seq);
-  return { destroy: () => offs.forEach((off) => off()) };
+  return { destroy: () => { offs.forEach((off) => off()); resizes.disconnect(); } };
 }

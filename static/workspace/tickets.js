@@ -87,7 +87,7 @@ async function renderTicket(pane, ticketId, onChanged) {
     h("header", {}, h("div", {}, h("h2", {}, ticket.subject),
       h("p", { class: "muted" }, [ticket.requester?.name, ticket.requester?.email].filter(Boolean).join(" · "),
         ` · ${ticket.assignee ? `Assigned to ${ticket.assignee.name}` : "Unassigned"} · opened ${when(ticket.created_at)}`)),
-    h("button", { class: "button ghost small", type: "button", onclick: () => navigate("#/tickets") }, "← All tickets"), status),
+    h("button", { class: "button ghost small back-link", type: "button", onclick: () => navigate("#/tickets") }, "← All tickets"), status),
     ...ticket.comments.map((item, index) => commentView(item, index, ticket)), form);
 }
 
