@@ -9,11 +9,8 @@ Regenerate the baselines after a deliberate change of the look (and look at ever
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
 from playwright.sync_api import Page, expect
 
 from chatdesk.agents import create_agent
@@ -24,12 +21,10 @@ from chatdesk.db.engine import create_engine
 from chatdesk.widgets import create_widget
 from tests.conftest import PASSWORD, in_thread, run
 from tests.realtime_helpers import department_with
+from tests.screenshots import assert_screenshot
 from tests.widget_helpers import Agent, conversation
 
-BASELINES = Path(__file__).parent / "screenshots" / "widget"
-UPDATE = os.environ.get("UPDATE_SCREENSHOTS") == "1"
-# A pixel differs when a channel moves by more than this; a picture matches when under 1 % differ.
-CHANNEL_TOLERANCE = 24
+# A picture matches when under 1 % of its pixels differ (tests/screenshots.py says what differing is).
 MAX_DIFFERING = 0.01
 # Live times would change every run; the demo shop's footer names this run's widget id and port.
 FREEZE = ("time, footer { visibility: hidden !important; } "
@@ -72,20 +67,7 @@ def fresh_server(new_database, redis_url, tmp_path):
 
 def check(page: Page, name: str) -> None:
     """Compare the page with its baseline (or write the baseline when updating)."""
-    path = BASELINES / f"{name}.png"
-    shot = page.screenshot(animations="disabled", caret="hide", style=FREEZE)
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(shot)
-        return
-    assert path.exists(), f"no baseline {path.name}: run UPDATE_SCREENSHOTS=1 .venv/bin/pytest {__file__}"
-    actual_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"widget-{name}-actual.png"
-    actual_path.write_bytes(shot)
-    expected, actual = Image.open(path).convert("RGB"), Image.open(actual_path).convert("RGB")
-    assert expected.size == actual.size, f"{name}: size {actual.size} != baseline {expected.size}"
-    difference = ImageChops.difference(expected, actual).convert("L").point(lambda v: 255 if v > CHANNEL_TOLERANCE else 0)
-    differing = difference.histogram()[255] / (actual.size[0] * actual.size[1])
-    assert differing < MAX_DIFFERING, f"{name}: {differing:.2%} of pixels differ (see {actual_path})"
+    assert_screenshot(page, f"widget/{name}", max_changed=MAX_DIFFERING, style=FREEZE)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -29,3 +29,26 @@ def test_admins_get_the_admin_entry(page: Page, live_server, make_agent):
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_role("link", name="Admin")).to_have_attribute("aria-current", "page")
     expect(page.locator("#workspace")).to_have_attribute("data-view", "admin")
+
+
+def test_preferences_and_auto_away_after_idle_minutes(page: Page, live_server, make_agent):
+    page.clock.install()
+    agent = make_agent(name="Idle Ida")
+    sign_in(page, live_server, agent)
+    page.get_by_label("Presence").select_option("online")
+    expect(page.locator("#presence-dot")).to_have_attribute("data-status", "online")
+    page.get_by_role("button", name="Preferences").click()
+    page.get_by_label("Go away after idle (minutes)").fill("1")
+    page.get_by_label("Play a sound for new chats and messages").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Preferences saved")).to_be_visible()
+
+    page.clock.fast_forward("01:30")
+    expect(page.get_by_label("Presence")).to_have_value("away")
+    page.mouse.move(300, 300)
+    page.mouse.move(320, 320)
+    expect(page.get_by_label("Presence")).to_have_value("online")
+    page.reload()
+    page.get_by_role("button", name="Preferences").click()
+    expect(page.get_by_label("Go away after idle (minutes)")).to_have_value("1")
+    expect(page.get_by_label("Play a sound for new chats and messages")).not_to_be_checked()

@@ -21,10 +21,6 @@ function showSignIn() {
 
 async function showApp(agent) {
   setAgent(agent);
-  $("signin").hidden = true;
-  $("app").hidden = false;
-  $("agent-name").textContent = agent.name;
-  $("nav-admin").hidden = agent.role !== "admin";
   setDepartments((await request("GET", "/api/v1/departments")).departments);
   mountPresence($("presence"), $("presence-dot"), $("prefs-open"));
   mountQueue($("queue"));
@@ -33,6 +29,10 @@ async function showApp(agent) {
   await loadChats();
   connectEvents();
   startRouter();
+  $("nav-admin").hidden = agent.role !== "admin";
+  $("agent-name").textContent = agent.name;  // last: the app is ready once it shows who is signed in
+  $("signin").hidden = true;
+  $("app").hidden = false;
 }
 
 async function mountAdmin(root, route) {
