@@ -1,0 +1,62 @@
+"""The composer's extras and the keyboard in a real browser: files, emoji, drafts per chat, shortcuts, the title badge."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.files_samples import image
+from tests.workspace_helpers import Visitor, agent_api, department, sign_in
+
+
+
+def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, database_url, make_agent):
+    ada = make_agent(name="Ada Lovelace")
+    support = department(database_url, [ada], mode="broadcast")
+    alan, joan = Visitor(live_server, database_url, "Alan Turing"), Visitor(live_server, database_url, "Joan Clarke")
+    with agent_api(live_server, ada) as http:
+        for visitor in (alan, joan):
+            visitor.start(support, "Hi!")
+            assert http.post(f"/api/v1/chats/{visitor.chat_id}/accept").status_code == 200
+    sign_in(page, live_server, ada)
+    page.locator(".chat-link", has_text="Alan Turing").click()
+    composer = page.get_by_role("textbox", name="Message")
+
+    # A file goes up with progress and is sent with the message.
+    page.locator(".composer input[type=file]").set_input_files({"name": "receipt.png", "mimeType": "image/png", "buffer": image("PNG")})
+    expect(page.locator(".upload")).to_have_attribute("data-state", "done")
+    composer.fill("Here is the receipt")
+    composer.press("Enter")
+    expect(page.get_by_role("log", name="Messages").get_by_role("img", name="receipt.png")).to_be_visible()
+    assert alan.messages()[-1]["attachments"][0]["name"] == "receipt.png"
+
+    # Emoji are inserted where the caret is; "/" opens the palette and Esc closes it.
+    composer.fill("Thanks ")
+    page.get_by_role("button", name="Emoji").click()
+    page.get_by_role("dialog", name="Emoji").get_by_role("button", name="👍").click()
+    expect(composer).to_have_value("Thanks 👍")
+    composer.fill("/")
+    expect(page.get_by_role("listbox", name="Quick responses")).to_be_visible()
+    composer.press("Escape")
+    expect(page.get_by_role("listbox", name="Quick responses")).to_be_hidden()
+
+    # Drafts stay with their chat; Alt+Down and Alt+Up move between chats; Ctrl+K finds one.
+    composer.fill("A draft for Alan")
+    page.keyboard.press("Alt+ArrowDown")
+    expect(page.get_by_role("heading", name="Joan Clarke", level=2)).to_be_visible()
+    expect(composer).to_have_value("")
+    page.keyboard.press("Alt+ArrowUp")
+    expect(page.get_by_role("heading", name="Alan Turing", level=2)).to_be_visible()
+    expect(composer).to_have_value("A draft for Alan")
+    page.keyboard.press("Control+k")
+    expect(page.get_by_role("searchbox", name="Search chats")).to_be_focused()
+    page.keyboard.type("joan")
+    expect(page.locator(".chat-link")).to_have_count(1)
+
+    # With the tab hidden, a visitor's message puts a count in the title.
+    page.evaluate("""() => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+                             document.dispatchEvent(new Event('visibilitychange')); }""")
+    joan.say("Hello again")
+    expect(page).to_have_title("(1) chatdesk")
+    page.evaluate("""() => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+                             document.dispatchEvent(new Event('visibilitychange')); }""")
+    expect(page).to_have_title("chatdesk")
