@@ -7,6 +7,7 @@ import { on, setSearch, state } from "/static/workspace/store.js";
 let root = null;
 
 const unread = (chat) => (chat.status === "active" ? Math.max(0, chat.last_seq - (chat.agent_read_seq || 0)) : 0);
+const ENDED_SHOWN = 10;  // recently ended chats stay reachable (to make a ticket); older ones are in tickets
 const lastActivity = (chat) => state.previews.get(chat.id)?.created_at || chat.assigned_at || chat.created_at;
 
 function matches(chat) {
@@ -20,7 +21,8 @@ function matches(chat) {
 export function myChats() {
   const mine = [...state.chats.values()].filter((chat) => chat.agent?.id === state.agent.id && chat.status !== "queued" && matches(chat));
   const byActivity = (a, b) => lastActivity(b).localeCompare(lastActivity(a));
-  return [...mine.filter((c) => c.status === "active").sort(byActivity), ...mine.filter((c) => c.status === "ended").sort(byActivity)];
+  return [...mine.filter((c) => c.status === "active").sort(byActivity),
+    ...mine.filter((c) => c.status === "ended").sort(byActivity).slice(0, ENDED_SHOWN)];
 }
 
 function chatLink(chat) {

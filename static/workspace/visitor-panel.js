@@ -28,7 +28,10 @@ export async function showVisitor(panel, chat) {
     return;
   }
   const { visitor, chats, tickets } = profile;
-  const page = visitor.page_url ? h("a", { href: visitor.page_url, target: "_blank", rel: "noopener noreferrer" }, visitor.page_url) : null;
+  // The page URL comes from the visitor's browser: only http(s) becomes a link (never javascript:).
+  const linkable = /^https?:\/\//i.test(visitor.page_url || "");
+  const page = linkable ? h("a", { href: visitor.page_url, target: "_blank", rel: "noopener noreferrer" }, visitor.page_url)
+    : visitor.page_url;
   const fields = Object.entries(visitor.fields || {});
   const past = chats.filter((item) => item.id !== chat.id);
   panel.replaceChildren(h("div", { class: "visitor" },
