@@ -17,6 +17,13 @@ def test_loader_is_small_cacheable_javascript(client):
     assert len(response.content) < 5 * 1024
 
 
+def test_size_budget_whole_widget_under_60_kb():
+    files = [*WIDGET_DIR.glob("*.js"), *WIDGET_DIR.glob("*.css")]
+    assert WIDGET_DIR / "loader.js" in files
+    total = sum(path.stat().st_size for path in files)
+    assert total < 60 * 1024, f"widget JS + CSS is {total} bytes"
+
+
 def test_frame_may_be_embedded_only_by_allowed_origins(client, make_agent, login):
     admin = bearer(login(make_agent(role="admin"))["token"])
     widget = client.post("/api/v1/widgets", headers=admin,

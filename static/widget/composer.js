@@ -6,8 +6,7 @@ import { enqueue } from "./outbox.js";
 import { state, subscribe } from "./store.js";
 import { attach, renderUploads } from "./uploads.js";
 
-const TYPING_REFRESH_MS = 2000;  // the server coalesces repeats within 2 s
-const TYPING_IDLE_MS = 4000;
+const TYPING_REFRESH_MS = 2000;  // the server coalesces repeats within 2 s anyway
 
 export function mountComposer(root) {
   const input = h("textarea", { id: "composer-input", rows: 1, placeholder: "Write a message\u2026",
@@ -18,7 +17,7 @@ export function mountComposer(root) {
     input.setRangeText(emoji, input.selectionStart, input.selectionEnd, "end");
     input.focus();
   });
-  const attachButton = h("button", { class: "icon-button", type: "button", "aria-label": "Attach a file",
+  const attachButton = h("button", { class: "icon-button", "aria-label": "Attach a file",
     onclick: () => files.click() }, icon(ICONS.clip));
   const sendButton = h("button", { class: "send", type: "submit", "aria-label": "Send" }, icon(ICONS.send));
   const uploads = h("ul", { class: "uploads", "aria-label": "Files being sent" });
@@ -31,7 +30,7 @@ export function mountComposer(root) {
   function typing(on) {
     if (!state.chat || state.chat.status === "ended" || !state.connected) return;
     clearTimeout(idleTimer);
-    if (on) idleTimer = setTimeout(() => typing(false), TYPING_IDLE_MS);
+    if (on) idleTimer = setTimeout(() => typing(false), 2 * TYPING_REFRESH_MS);
     if (on && Date.now() - typingSentAt < TYPING_REFRESH_MS) return;
     typingSentAt = on ? Date.now() : 0;
     call("POST", `/chats/${state.chat.id}/typing`, { typing: on }).catch(() => {});

@@ -1,15 +1,17 @@
-/** Small DOM and formatting helpers shared by the widget's components. Text always goes in as text. */
+/** DOM and formatting helpers. Text always goes in as text, never as HTML. */
 
-/** An element with attributes (`on*` become listeners) and children (strings become text nodes). */
+/** An element with attributes (`on*` become listeners) and children (strings become text nodes).
+    Buttons are `type=button` unless told otherwise. */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
+  if (tag === "button") node.type = "button";
   for (const [name, value] of Object.entries(attrs)) {
     if (value === false || value == null) continue;
     if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else if (name === "class") node.className = value;
     else node.setAttribute(name, value === true ? "" : value);
   }
-  node.append(...children.flat().filter((child) => child != null && child !== false));
+  node.append(...children.flat(9).filter((child) => child != null && child !== false));
   return node;
 }
 
@@ -19,7 +21,7 @@ export function initials(name) {
   return ((words[0]?.[0] || "?") + (words.length > 1 ? words[words.length - 1][0] : "")).toUpperCase();
 }
 
-/** An avatar: initials on a colour derived from the name, so a person keeps their colour. */
+/** Initials on a colour derived from the name. */
 export function avatar(name) {
   let hash = 0;
   for (const char of name || "") hash = (hash * 31 + char.codePointAt(0)) % 360;
@@ -38,14 +40,9 @@ export function fileSize(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MB`;
 }
 
-/** A random UUID v4; `crypto.randomUUID` needs a secure context, `getRandomValues` does not. */
-export function uuid() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+/** A random UUID v4 (`crypto.randomUUID` would need a secure context). */
+export const uuid = () => "10000000-1000-4000-8000-100000000000".replace(/[018]/g,
+  (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
 
 /** An inline SVG icon from one path (stroked, 24 x 24 box). */
 export function icon(path) {
@@ -62,6 +59,5 @@ export const ICONS = {
   smile: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8.5 14a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01",
   clip: "M20 11.5l-8.2 8.2a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8",
   file: "M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5",
-  up: "M7 10v10H4V10zM7 10l4-7a2 2 0 0 1 3 2l-1 4h5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 16.8 20H7",
-  down: "M17 14V4h3v10zM17 14l-4 7a2 2 0 0 1-3-2l1-4H6a2 2 0 0 1-2-2.3l1.2-7A2 2 0 0 1 7.2 4H17",
+  thumb: "M7 10v10H4V10zM7 10l4-7a2 2 0 0 1 3 2l-1 4h5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 16.8 20H7",
 };

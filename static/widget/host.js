@@ -1,10 +1,10 @@
-/** The bridge to the loader on the host page (postMessage), and the screen reader announcer. */
+/** The bridge to the loader on the host page (postMessage), and the live region. */
 import { state, update } from "./store.js";
 
 let hostOrigin = null;
 const early = [];
 
-/** Send the loader a message; held until the loader has said hello (so we know its origin). */
+/** Send the loader a message; held until its hello tells us its origin. */
 export function tellHost(type, data = {}) {
   if (window.parent === window) return;
   if (!hostOrigin) early.push([type, data]);
@@ -30,12 +30,8 @@ export function listenToHost({ onInit, onOpen, onIdentify }) {
       onIdentify({ name: data.name || "", email: data.email || "" });
     }
   });
-  window.parent.postMessage({ chatdesk: "ready" }, "*");  // carries nothing; the answer tells us the origin
+  window.parent.postMessage({ chatdesk: "ready" }, "*");  // carries nothing: the answer tells the origin
 }
 
 /** Say `text` through the polite live region (new messages from the agent). */
-export function announce(text) {
-  const region = document.getElementById("announcer");
-  region.textContent = "";
-  setTimeout(() => { region.textContent = text; }, 50);
-}
+export const announce = (text) => { document.getElementById("announcer").textContent = text; };

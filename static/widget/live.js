@@ -1,4 +1,4 @@
-/** The event stream (SSE): resumes after the last event id, fills gaps over REST, shows when it is down. */
+/** The event stream (SSE): resumes after the last event id, fills gaps over REST, says when it is down. */
 import { call } from "./api.js";
 import { addMessages, applyChat, fillGap, setAgentTyping } from "./chat.js";
 import { flush } from "./outbox.js";
@@ -11,22 +11,19 @@ let retryTimer = null;
 let delay = 1000;
 
 const HANDLERS = {
-  "message.created": ({ message }) => addMessages([message], { live: true }),
+  "message.created": ({ message }) => addMessages([message], true),
   "message.read": ({ chat_id: chatId, reader, seq }) => {
     if (reader.type === "agent" && chatId === state.chat?.id) update({ agentReadSeq: Math.max(state.agentReadSeq, seq) });
   },
   typing: ({ chat_id: chatId, who, typing, expires_in_s: seconds }) => {
     if (who.type === "agent" && chatId === state.chat?.id) setAgentTyping(typing ? who.name : null, seconds || 6);
   },
-  "chat.queued": ({ chat }) => applyChat(chat),
-  "chat.assigned": ({ chat }) => applyChat(chat),
-  "chat.transferred": ({ chat }) => applyChat(chat),
-  "chat.ended": ({ chat }) => applyChat(chat),
   resync: () => catchUp(),
 };
+for (const type of ["queued", "assigned", "transferred", "ended"]) HANDLERS[`chat.${type}`] = ({ chat }) => applyChat(chat);
 
 /** Open the visitor's stream; `force` replaces one that is still trying to reconnect. */
-export function connect({ force = false } = {}) {
+export function connect(force = false) {
   if (!state.saved.token || source?.readyState === EventSource.OPEN) return;
   if (source && source.readyState !== EventSource.CLOSED && !force) return;
   source?.close();
@@ -57,16 +54,18 @@ export function connect({ force = false } = {}) {
 /** After a (re)connect or resync: the chat's state, the messages missed, then what waits in the outbox. */
 async function catchUp() {
   try {
-    if (state.chat) applyChat((await call("GET", `/chats/${state.chat.id}`)).chat);
+    if (!state.chat) return;
+    applyChat((await call("GET", `/chats/${state.chat.id}`)).chat);
     await fillGap();
   } catch {
     /* the stream's next reconnect tries again */
+  } finally {
+    flush();
   }
-  flush();
 }
 
 addEventListener("online", () => {
-  if (source?.readyState !== EventSource.OPEN) return connect({ force: true });
+  if (source?.readyState !== EventSource.OPEN) return connect(true);
   update({ connected: true });  // the stream outlived the outage: check what it may have missed
   catchUp();
 });

@@ -1,8 +1,4 @@
-/** Messages waiting to be sent, kept in localStorage and sent in order with their client_msg_id.
-
-A message typed while offline waits here; a retry after a lost answer reuses the same
-client_msg_id, so the server stores it once (API.md: a retry never duplicates).
-*/
+/** Messages waiting to be sent (localStorage), sent in order with their client_msg_id: stored once. */
 import { call } from "./api.js";
 import { addMessages } from "./chat.js";
 import { uuid } from "./dom.js";
@@ -14,14 +10,8 @@ let running = null;
 let timer = null;
 let delay = 1000;
 
-function save(outbox) {
-  update({ outbox });
-  writeJson(key, outbox);
-}
-
-export function loadOutbox() {
-  update({ outbox: readJson(key, []) });
-}
+const save = (outbox) => { update({ outbox }); writeJson(key, outbox); };
+export const loadOutbox = () => update({ outbox: readJson(key, []) });
 
 /** Queue a message for the current chat and try to send it now. */
 export function enqueue(body, attachments = []) {
@@ -31,8 +21,8 @@ export function enqueue(body, attachments = []) {
   flush();
 }
 
-/** The server has this message: it leaves the outbox. */
-export function settle(clientMsgId) {
+/** The server has this message (or the visitor deleted it): it leaves the outbox. */
+export function remove(clientMsgId) {
   if (state.outbox.some((item) => item.client_msg_id === clientMsgId)) {
     save(state.outbox.filter((item) => item.client_msg_id !== clientMsgId));
   }
@@ -41,10 +31,6 @@ export function settle(clientMsgId) {
 export function retry(clientMsgId) {
   save(state.outbox.map((item) => item.client_msg_id === clientMsgId ? { ...item, error: null } : item));
   flush();
-}
-
-export function discard(clientMsgId) {
-  save(state.outbox.filter((item) => item.client_msg_id !== clientMsgId));
 }
 
 /** Send what waits, one at a time in order; stops at the first network failure and tries again later. */
@@ -63,7 +49,6 @@ async function drain() {
         client_msg_id: item.client_msg_id, body: item.body, attachment_ids: item.attachments.map((file) => file.id),
       });
       delay = 1000;
-      settle(item.client_msg_id);
       addMessages([message]);
     } catch (error) {
       if (error.retryable) {

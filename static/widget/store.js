@@ -6,8 +6,8 @@ const savedKey = `chatdesk:${widgetId}`;
 const listeners = new Set();
 let scheduled = false;
 
-/* The frame's own (chatdesk-origin) storage keeps the token from the host page. Browsers that block
-   third-party storage get a copy kept by the loader in the host page's storage instead. */
+/* The frame's own storage keeps the token from the host page; where third-party storage is blocked,
+   the loader keeps a copy in the host page's storage instead. */
 const own = (() => { try { return localStorage.length >= 0 && localStorage; } catch { return null; } })();
 let hostCopy = {};
 
@@ -40,20 +40,14 @@ export function adoptHostCopy(stored) {
 }
 
 export const state = {
-  settings: null,
-  view: "loading", // loading | prechat | offline | sent | chat
-  saved: readJson(savedKey, {}), // {token, name, email, chatId}: kept across page loads and tabs
-  chat: null,
+  view: "loading", // loading | prechat | offline | sent | error | chat
+  saved: readJson(savedKey, {}), // {token, name, chatId, seen}: kept across page loads and tabs
   messages: new Map(), // seq -> message
-  outbox: [], // unsent messages, oldest first (outbox.js keeps them in localStorage)
-  uploads: [], // {key, file, progress, error, retry}
-  agentTyping: null, // the typing agent's name, or null
+  outbox: [], // unsent messages, oldest first
+  uploads: [],
   agentReadSeq: 0,
   connected: true,
-  open: false,
   identity: {}, // from Chatdesk.identify()
-  pageUrl: null,
-  rated: false,
 };
 
 /** Change state and re-render once per frame however many changes came in. */
@@ -67,9 +61,7 @@ export function update(patch = {}) {
   });
 }
 
-export function subscribe(listener) {
-  listeners.add(listener);
-}
+export const subscribe = (listener) => listeners.add(listener);
 
 /** Merge into what is kept across page loads. */
 export function remember(patch) {
@@ -77,20 +69,6 @@ export function remember(patch) {
   writeJson(savedKey, state.saved);
 }
 
-/** Another tab changed the saved visitor or chat: take it over. */
-export function onSavedElsewhere(handler) {
-  addEventListener("storage", (event) => {
-    if (event.key === savedKey) handler(readJson(savedKey, {}));
-  });
-}
-
 /** Messages in seq order. */
-export function thread() {
-  return [...state.messages.values()].sort((a, b) => a.seq - b.seq);
-}
-
-export function lastSeq() {
-  let last = 0;
-  for (const seq of state.messages.keys()) last = Math.max(last, seq);
-  return last;
-}
+export const thread = () => [...state.messages.values()].sort((a, b) => a.seq - b.seq);
+export const lastSeq = () => Math.max(0, ...state.messages.keys());
