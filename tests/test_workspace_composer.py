@@ -12,7 +12,8 @@ from tests.workspace_helpers import Visitor, agent_api, department, sign_in
 def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, database_url, make_agent):
     ada = make_agent(name="Ada Lovelace")
     support = department(database_url, [ada], mode="broadcast")
-    alan, joan = Visitor(live_server, database_url, "Alan Turing"), Visitor(live_server, database_url, "Joan Clarke")
+    alan, joan = (Visitor(live_server, database_url, "Alan Turing"),
+                  Visitor(live_server, database_url, "Joan Clarke", page_url="javascript:alert(document.cookie)"))
     with agent_api(live_server, ada) as http:
         for visitor in (alan, joan):
             visitor.start(support, "Hi!")
@@ -42,10 +43,13 @@ def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, da
     # Drafts stay with their chat; Alt+Down and Alt+Up move between chats; Ctrl+K finds one.
     composer.fill("A draft for Alan")
     page.keyboard.press("Alt+ArrowDown")
-    expect(page.get_by_role("heading", name="Joan Clarke", level=2)).to_be_visible()
+    expect(page.locator(".chat-header h2")).to_have_text("Joan Clarke")
     expect(composer).to_have_value("")
+    panel = page.get_by_role("complementary", name="Visitor details")
+    expect(panel).to_contain_text("javascript:alert(document.cookie)")  # shown as text, never a link
+    expect(panel.get_by_role("link", name="javascript:alert(document.cookie)")).to_have_count(0)
     page.keyboard.press("Alt+ArrowUp")
-    expect(page.get_by_role("heading", name="Alan Turing", level=2)).to_be_visible()
+    expect(page.locator(".chat-header h2")).to_have_text("Alan Turing")
     expect(composer).to_have_value("A draft for Alan")
     page.keyboard.press("Control+k")
     expect(page.get_by_role("searchbox", name="Search chats")).to_be_focused()
