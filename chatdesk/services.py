@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.config import Settings
@@ -33,7 +33,8 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     redis: aioredis.Redis
-    limiter: MovingWindowRateLimiter
+    limiter: MovingWindowRateLimiter  # sign-in throttling: exact, and off the hot path
+    counters: FixedWindowRateLimiter  # send, upload and offline limits: one Redis round trip each
     secret: str
     streams: Streams
     outbox: Outbox
@@ -60,6 +61,9 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     streams = Streams(redis)
     services = Services(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
+        # Own key prefix: the moving window's keys (lists) must never meet INCR after an upgrade.
+        counters=FixedWindowRateLimiter(RedisStorage("async+" + redis_url, implementation="redispy",
+                                                     key_prefix="chatdesk:counters")),
         secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
         presence=PresenceTracker(redis), storage=storage_for(settings),
     )

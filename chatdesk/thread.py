@@ -41,6 +41,18 @@ def select_messages(*, public_only: bool = False) -> sa.Select:
     return query.where(~messages.c.internal) if public_only else query
 
 
+def _next_seq(internal: bool) -> sa.Update:
+    values = {"last_seq": chats.c.last_seq + 1}
+    if not internal:
+        values["visitor_last_seq"] = chats.c.last_seq + 1
+    return chats.update().where(chats.c.id == sa.bindparam("b_chat_id")).values(values).returning(chats.c.last_seq)
+
+
+# The hot statements of the message path, built once (see chats._chat_by_id for why).
+_NEXT_SEQ = {internal: _next_seq(internal) for internal in (False, True)}
+_INSERT_MESSAGE = messages.insert().returning(*_MESSAGE_COLUMNS)
+
+
 async def append_message(
     tx: Tx, chat: Any, *, sender_type: str, sender_id: uuid.UUID | None, sender_name: str | None,
     body: str, client_msg_id: str, attachment_ids: list[uuid.UUID] = (), internal: bool = False,
@@ -51,17 +63,10 @@ async def append_message(
     turns and `seq` has no gaps and no repeats (invariant 2). An internal note goes to the
     agent only and leaves `visitor_last_seq` where it was: the visitor never learns of it.
     """
-    values = {"last_seq": chats.c.last_seq + 1}
-    if not internal:
-        values["visitor_last_seq"] = chats.c.last_seq + 1
-    seq = (await tx.conn.execute(
-        chats.update().where(chats.c.id == chat.id).values(values).returning(chats.c.last_seq)
-    )).scalar_one()
-    row = (await tx.conn.execute(
-        messages.insert().values(chat_id=chat.id, seq=seq, client_msg_id=client_msg_id, sender_type=sender_type,
-                                 sender_id=sender_id, sender_name=sender_name, body=body, internal=internal)
-        .returning(*_MESSAGE_COLUMNS)
-    )).one()
+    seq = (await tx.conn.execute(_NEXT_SEQ[internal], {"b_chat_id": chat.id})).scalar_one()
+    row = (await tx.conn.execute(_INSERT_MESSAGE, {
+        "chat_id": chat.id, "seq": seq, "client_msg_id": client_msg_id, "sender_type": sender_type,
+        "sender_id": sender_id, "sender_name": sender_name, "body": body, "internal": internal})).one()
     MESSAGES.inc()
     files = await attach_to_message(tx.conn, chat.id, sender_id, row.id, list(attachment_ids))
     message = message_json(row, files)

@@ -42,7 +42,7 @@ class AttachmentEnvelope(BaseModel):
           access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, tags=("attachments",))
 async def upload(call: Call) -> Response:
     services, principal = call.services, call.principal
-    await spend(services.limiter, services.settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
+    await spend(services.counters, services.settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
     received = await receive_upload(call.request, services.storage.scratch(), services.settings.upload_max_bytes)
     try:
         async with services.engine.begin() as conn:

@@ -156,7 +156,7 @@ def _chat_id(call: Call) -> uuid.UUID:
 async def _spend_send_budget(call: Call) -> None:
     settings, principal = call.services.settings, call.principal
     rate = settings.visitor_message_rate if principal.kind == "visitor" else settings.agent_message_rate
-    await spend(call.services.limiter, rate, f"send:{principal.kind}:{principal.id}")
+    await spend(call.services.counters, rate, f"send:{principal.kind}:{principal.id}")
 
 
 def _tx(call: Call):

@@ -71,7 +71,7 @@ class TicketDetail(TicketOut):
           body=OfflineMessageIn, response=TicketId, status=201, tags=("visitors",))
 async def offline_message(call: Call) -> Response:
     ip = call.request.client.host if call.request.client else "unknown"
-    await spend(call.services.limiter, OFFLINE_MESSAGE_RATE, f"offline:{ip}")
+    await spend(call.services.counters, OFFLINE_MESSAGE_RATE, f"offline:{ip}")
     body = call.body
     async with call.services.engine.begin() as conn:
         ticket_id = await ticket_from_offline_message(conn, call.request.path_params["widget_id"], body.name.strip(),

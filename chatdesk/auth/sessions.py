@@ -49,20 +49,25 @@ async def create_session(
     return token, csrf_token
 
 
-async def find_session(engine: AsyncEngine, token: str) -> AgentSession | None:
-    """The live session for `token`: not revoked, not expired, its agent still active."""
-    query = (
-        sa.select(sessions.c.id, sessions.c.csrf_token, agents.c.id.label("agent_id"), agents.c.role, agents.c.name)
-        .join(agents, agents.c.id == sessions.c.agent_id)
-        .where(
-            sessions.c.token_hash == _digest(token),
-            sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > sa.func.now(),
-            agents.c.is_active,
-        )
+# Built once: every agent request runs it (a fresh statement would rebuild its cache key each time).
+_LIVE_SESSION = (
+    sa.select(sessions.c.id, sessions.c.csrf_token, agents.c.id.label("agent_id"), agents.c.role, agents.c.name)
+    .join(agents, agents.c.id == sessions.c.agent_id)
+    .where(
+        sessions.c.token_hash == sa.bindparam("token_hash"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > sa.func.now(),
+        agents.c.is_active,
     )
+)
+
+
+async def find_session(engine: AsyncEngine, token: str) -> AgentSession | None:
+    """The live session for `token`: not revoked, not expired, its agent still active.
+
+    Looked up on every request, never cached: a sign-out or deactivation takes effect at once."""
     async with engine.connect() as conn:
-        row = (await conn.execute(query)).first()
+        row = (await conn.execute(_LIVE_SESSION, {"token_hash": _digest(token)})).first()
     if row is None:
         return None
     return AgentSession(row.id, row.agent_id, row.role, row.name, row.csrf_token)
