@@ -1,0 +1,55 @@
+// A live preview of the chat widget as visitors will see it, redrawn from the settings being edited.
+import { h } from "/static/workspace/dom.js";
+
+/** White or near-black, whichever reads better on `hex` (UI.md: the accent's readable foreground). */
+export function readableOn(hex) {
+  const channels = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+  return (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.0536) ? "#ffffff" : "#09090b";
+}
+
+const VALID_COLOR = /^#[0-9a-f]{6}$/i;
+
+function fakeInput(prechat) {
+  return h("div", { class: "wp-field" }, h("span", {}, prechat.label + (prechat.required ? " *" : "")),
+    h("span", { class: prechat.type === "textarea" ? "wp-input tall" : "wp-input" }));
+}
+
+/** `{element, update(settings, mode)}`: mode "online" shows the pre-chat form, "offline" the offline message. */
+export function widgetPreview() {
+  const title = h("strong", { class: "wp-title" });
+  const greeting = h("p", { class: "wp-bubble" });
+  const fields = h("div", { class: "wp-fields" });
+  const start = h("span", { class: "wp-button" });
+  const panel = h("div", { class: "wp-panel", "data-testid": "widget-preview-panel" },
+    h("div", { class: "wp-header" }, h("span", { class: "wp-avatar" }, "CD"),
+      h("span", { class: "wp-heading" }, title, h("span", { class: "wp-sub" }, "We usually reply in a few minutes")),
+      h("span", { class: "wp-minimise", "aria-hidden": "true" }, "–")),
+    h("div", { class: "wp-body" }, greeting, fields, start));
+  const launcher = h("span", { class: "wp-launcher", "aria-hidden": "true" }, h("span", { class: "wp-launcher-icon" }));
+  const element = h("figure", { class: "widget-preview", "aria-label": "Widget preview" },
+    h("div", { class: "wp-page", "aria-hidden": "true" }, h("div", { class: "wp-address" }, "yourshop.example"),
+      h("div", { class: "wp-line wide" }), h("div", { class: "wp-line" }), h("div", { class: "wp-line short" })),
+    panel, launcher);
+
+  function update(settings, mode = "online") {
+    const color = VALID_COLOR.test(settings.color) ? settings.color : "#2563eb";
+    element.style.setProperty("--widget-accent", color);
+    element.style.setProperty("--widget-accent-fg", readableOn(color));
+    element.dataset.position = settings.position;
+    title.textContent = settings.title || "Chat with us";
+    if (mode === "offline") {
+      greeting.textContent = settings.offline_message || "We're away right now. Leave a message.";
+      fields.replaceChildren(...["Name *", "Email *", "Message *"].map((label) => fakeInput({ label, type: "text" })));
+      start.textContent = "Send message";
+    } else {
+      greeting.textContent = settings.greeting || "Hi! How can we help you today?";
+      fields.replaceChildren(...settings.pre_chat_fields.map(fakeInput));
+      start.textContent = "Start chat";
+    }
+    greeting.hidden = !greeting.textContent;
+  }
+
+  return { element, update };
+}

@@ -1,0 +1,221 @@
+"""The admin console in a real browser against a real server (issue 6: acceptance 4, admin screenshots of 5)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from starlette.routing import Route
+
+from chatdesk.agents import create_agent
+from chatdesk.api.endpoint import Access
+from chatdesk.bench.server import ServerProcess
+from chatdesk.config import Settings
+from chatdesk.db import migrate
+from chatdesk.db.engine import create_engine
+from chatdesk.db.tables import quick_responses
+from chatdesk.departments import create_department
+from chatdesk.widgets import create_widget
+from tests.conftest import PASSWORD, bearer, in_thread, run
+from tests.screenshots import VIEWPORTS, assert_screenshot
+
+SECTIONS = {"agents": "Agents", "departments": "Departments", "quick-responses": "Quick responses",
+            "widgets": "Widgets"}
+
+
+async def _seed(url: str) -> None:
+    """A small, fixed team: what the screenshots show."""
+    engine = create_engine(url, pool_size=1)
+    async with engine.begin() as conn:
+        await create_department(conn, name="Support", routing_mode="broadcast", accept_timeout_s=30)
+        await create_department(conn, name="Billing", routing_mode="auto", accept_timeout_s=45)
+        await create_agent(conn, email="alan@example.com", name="Alan Admin", role="admin", password=PASSWORD)
+        await create_agent(conn, email="grace@example.com", name="Grace Hopper", role="agent", password=PASSWORD,
+                           max_chats=4)
+        await create_agent(conn, email="ada@example.com", name="Ada Lovelace", role="agent", password=PASSWORD)
+        await conn.execute(quick_responses.insert(), [
+            {"shortcut": "hello", "title": "Greeting",
+             "body": "Hi {{visitor.name}}, this is {{agent.name}}. How can I help you today?"},
+            {"shortcut": "hours", "title": "Opening hours",
+             "body": "We answer chats Monday to Friday, 8:00 to 18:00 (CET)."},
+        ])
+        await create_widget(conn, "Website", {"title": "Chat with Acme", "greeting": "Hi! Questions about an order?"})
+    await engine.dispose()
+
+
+@pytest.fixture
+def seeded_server(new_database, redis_url, settings, tmp_path):
+    """A server on a database of its own holding only the fixed team above."""
+    url = new_database()
+    in_thread(migrate.upgrade, url)
+    run(_seed(url))
+    own = Settings(DATABASE_URL=url, REDIS_URL=redis_url, CHATDESK_DATA_DIR=str(tmp_path / "seeded"),
+                   CHATDESK_SECRET_KEY=settings.secret())
+    server = ServerProcess(own, tmp_path / "seeded.log", CHATDESK_PUBLIC_URL="https://chat.acme.example").start()
+    yield server.base_url
+    server.stop()
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/workspace/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#agent-name")).not_to_be_empty()
+
+
+def open_dialog(page: Page, opener: str, fields: dict[str, str]):
+    """Click `opener`, fill the dialog's text fields by label; returns the dialog."""
+    page.get_by_role("button", name=opener).click()
+    dialog = page.get_by_role("dialog")
+    for label, value in fields.items():
+        dialog.get_by_label(label, exact=True).fill(value)
+    return dialog
+
+
+def api_headers(base_url: str, email: str) -> dict[str, str]:
+    response = httpx.post(base_url + "/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    return bearer(response.json()["token"])
+
+
+def test_admin_manages_agents_departments_quick_responses_and_the_widget(page: Page, seeded_server, make_agent):
+    base = seeded_server
+    admin = api_headers(base, "alan@example.com")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, base, "alan@example.com")
+    page.get_by_role("link", name="Admin").click()
+    expect(page.get_by_role("heading", name="Agents", level=1)).to_be_visible()
+
+    # An agent: created, capacity raised, then deactivated.
+    dialog = open_dialog(page, "Add agent", {"Name": "Nina Newcomer", "Email": "nina@example.com", "Password": "short"})
+    dialog.get_by_role("button", name="Add agent").click()
+    expect(dialog.locator("[data-error-for=password]")).to_be_visible()  # the API's 422, under its field
+    dialog.get_by_label("Password").fill("a long enough password")
+    dialog.get_by_label("Billing").check()
+    dialog.get_by_role("button", name="Add agent").click()
+    expect(page.get_by_role("cell", name=re.compile("Nina Newcomer"))).to_be_visible()
+    page.get_by_label("Max chats for Nina Newcomer").fill("5")
+    page.get_by_label("Max chats for Nina Newcomer").press("Tab")
+    expect(page.get_by_role("status").filter(has_text="up to 5 chats")).to_be_visible()
+    nina = next(a for a in httpx.get(base + "/api/v1/agents", headers=admin).json()["agents"]
+                if a["email"] == "nina@example.com")
+    assert nina["max_chats"] == 5 and nina["role"] == "agent"
+    assert httpx.post(base + "/api/v1/auth/login", json={"email": "nina@example.com",
+                                                         "password": "a long enough password"}).status_code == 200
+    page.get_by_role("row", name=re.compile("Nina Newcomer")).get_by_role("button", name="Deactivate").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_role("row", name=re.compile("Nina Newcomer")).get_by_text("Deactivated")).to_be_visible()
+
+    # A department in broadcast mode with a 90 s accept timeout.
+    page.get_by_role("link", name="Departments").click()
+    dialog = open_dialog(page, "Add department", {"Name": "Returns", "Accept timeout (seconds)": "90"})
+    dialog.get_by_label("Routing").select_option("broadcast")
+    dialog.get_by_role("button", name="Add department").click()
+    expect(page.get_by_label("Routing of Returns")).to_have_value("broadcast")
+    page.get_by_label("Routing of Returns").select_option("auto")
+    expect(page.get_by_role("status").filter(has_text="Returns now routes in auto mode")).to_be_visible()
+    returns = next(d for d in httpx.get(base + "/api/v1/departments", headers=admin).json()["departments"]
+                   if d["name"] == "Returns")
+    assert (returns["routing_mode"], returns["accept_timeout_s"]) == ("auto", 90)
+
+    # A shared quick response, with a placeholder inserted from its chip; every agent can read it.
+    page.get_by_role("link", name="Quick responses").click()
+    dialog = open_dialog(page, "New quick response", {"Shortcut": "thanks", "Title": "Thank you",
+                                                      "Text": "Thanks for waiting, "})
+    dialog.get_by_role("button", name="{{visitor.name}}").click()
+    dialog.get_by_role("button", name="Create").click()
+    expect(page.get_by_text("/thanks", exact=True)).to_be_visible()
+    expect(page.get_by_text("Thanks for waiting, {{visitor.name}}")).to_be_visible()
+    listed = httpx.get(base + "/api/v1/quick-responses", headers=api_headers(base, "ada@example.com")).json()
+    assert {"shortcut": "thanks", "shared": True, "body": "Thanks for waiting, {{visitor.name}}"}.items() <= next(
+        r for r in listed["quick_responses"] if r["shortcut"] == "thanks").items()
+
+    # The widget: a new colour shows in the preview as it is typed, then is saved for visitors.
+    page.get_by_role("link", name="Widgets").click()
+    header = page.get_by_test_id("widget-preview-panel").locator(".wp-header")
+    expect(header).to_have_css("background-color", "rgb(37, 99, 235)")
+    page.get_by_label("Accent colour", exact=True).fill("#16a34a")
+    expect(header).to_have_css("background-color", "rgb(22, 163, 74)")
+    page.get_by_label("Title").fill("Talk to Acme")
+    expect(header).to_contain_text("Talk to Acme")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="All changes saved")).to_be_visible()
+    widget = httpx.get(base + "/api/v1/widgets", headers=admin).json()["widgets"][0]
+    public = httpx.get(f"{base}/api/v1/widgets/{widget['id']}/settings").json()
+    assert (public["color"], public["title"]) == ("#16a34a", "Talk to Acme")
+
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == widget["snippet"]
+
+
+def test_an_invalid_colour_is_refused_with_its_field_named(page: Page, seeded_server):
+    sign_in(page, seeded_server, "alan@example.com")
+    page.goto(seeded_server + "/workspace/#/admin/widgets")
+    page.get_by_label("Accent colour", exact=True).fill("teal")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("[data-error-for='settings.color']")).to_be_visible()
+    expect(page.get_by_label("Accent colour", exact=True)).to_be_focused()
+
+
+def _admin_routes(app) -> list[tuple[str, str]]:
+    """(method, path) of every API route declared admin-only, straight from the app's route table."""
+    routes = []
+    for route in app.routes:
+        spec = getattr(getattr(route, "endpoint", None), "spec", None)
+        if isinstance(route, Route) and spec is not None and spec.access is Access.ADMIN:
+            path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path)
+            routes += [(method, path) for method in sorted(route.methods - {"HEAD"})]
+    return routes
+
+
+def test_agents_get_403_on_every_admin_route(client, make_agent, login):
+    routes = _admin_routes(client.app)
+    assert {("POST", "/api/v1/agents"), ("POST", "/api/v1/departments"), ("PATCH", "/api/v1/widgets/{id}")} <= {
+        (method, re.sub(r"[0-9a-f-]{36}", "{id}", path)) for method, path in routes}
+    headers = bearer(login(make_agent())["token"])
+    client.cookies.clear()
+    for method, path in routes:
+        response = client.request(method, path, headers=headers, json={})
+        assert response.status_code == 403, (method, path, response.text)
+        assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_admin_only_routes_are_exactly_those_tagged_admin(client):
+    for route in client.app.routes:
+        spec = getattr(getattr(route, "endpoint", None), "spec", None)
+        if spec is not None:
+            assert (spec.access is Access.ADMIN) == ("admin" in spec.tags), route.path
+
+
+def test_agents_see_no_admin_pages(page: Page, seeded_server):
+    sign_in(page, seeded_server, "grace@example.com")
+    expect(page.get_by_role("link", name="Admin")).to_be_hidden()
+    for section in ("", *SECTIONS):
+        page.evaluate(f"location.hash = '#/admin/{section}'")
+        expect(page.get_by_role("heading", name="Admins only")).to_be_visible()
+        expect(page.locator(".admin")).to_have_count(0)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_admin_pages_look_right(browser: Browser, seeded_server, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme="light", reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        sign_in(page, seeded_server, "alan@example.com")
+        for section, title in SECTIONS.items():
+            page.evaluate(f"location.hash = '#/admin/{section}'")
+            expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+            expect(page.locator(".admin-loading")).to_have_count(0)
+            # The admin area only: the shell around it has screenshots of its own.
+            assert_screenshot(page.locator("#main"), "admin", f"{section}-{viewport}",
+                              mask=[page.get_by_test_id("snippet")])
+        page.evaluate("location.hash = '#/admin/agents'")
+        page.get_by_role("button", name="Add agent").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        assert_screenshot(page.locator("#main"), "admin", f"add-agent-{viewport}")
+    finally:
+        context.close()
