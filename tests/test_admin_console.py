@@ -151,6 +151,13 @@ def test_admin_manages_agents_departments_quick_responses_and_the_widget(page: P
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == widget["snippet"]
 
+    # The demo shop's real widget wears the new colour, with the foreground the preview showed.
+    preview_foreground = header.evaluate("element => getComputedStyle(element).color")
+    page.goto(base + "/demo")
+    launcher = page.get_by_role("button", name="Open Talk to Acme")
+    expect(launcher).to_have_css("background-color", "rgb(22, 163, 74)")
+    expect(launcher).to_have_css("color", preview_foreground)
+
 
 def test_an_invalid_colour_is_refused_with_its_field_named(page: Page, seeded_server):
     sign_in(page, seeded_server, "alan@example.com")

@@ -1,12 +1,10 @@
 // A live preview of the chat widget as visitors will see it, redrawn from the settings being edited.
 import { h } from "/static/workspace/dom.js";
 
-/** White or near-black, whichever reads better on `hex` (UI.md: the accent's readable foreground). */
-export function readableOn(hex) {
-  const channels = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255)
-    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  const luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
-  return (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.0536) ? "#ffffff" : "#09090b";
+/** White or near-black on `hex`: the widget's own rule (static/widget/main.js), so the preview shows what visitors get. */
+function readableOn(hex) {
+  const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
+  return r * 0.299 + g * 0.587 + b * 0.114 > 160 ? "#09090b" : "#ffffff";
 }
 
 const VALID_COLOR = /^#[0-9a-f]{6}$/i;
