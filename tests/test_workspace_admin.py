@@ -24,8 +24,9 @@ from chatdesk.db.tables import quick_responses
 from chatdesk.departments import create_department
 from chatdesk.widgets import create_widget
 from tests.conftest import PASSWORD, bearer, in_thread, run
-from tests.screenshots import VIEWPORTS, assert_screenshot
+from tests.screenshots import assert_screenshot
 
+VIEWPORTS = {"1440x900": {"width": 1440, "height": 900}, "768x1024": {"width": 768, "height": 1024}}
 SECTIONS = {"agents": "Agents", "departments": "Departments", "quick-responses": "Quick responses",
             "widgets": "Widgets"}
 
@@ -212,7 +213,7 @@ def test_agents_see_no_admin_pages(page: Page, seeded_server):
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_admin_pages_look_right(browser: Browser, seeded_server, viewport):
+def test_admin_screenshots(browser: Browser, seeded_server, viewport):
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme="light", reduced_motion="reduce")
     page = context.new_page()
     try:
@@ -222,11 +223,11 @@ def test_admin_pages_look_right(browser: Browser, seeded_server, viewport):
             expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
             expect(page.locator(".admin-loading")).to_have_count(0)
             # The admin area only: the shell around it has screenshots of its own.
-            assert_screenshot(page.locator("#main"), "admin", f"{section}-{viewport}",
-                              mask=[page.get_by_test_id("snippet")])
+            assert_screenshot(page.locator("#main"), f"admin/{section}-{viewport}",
+                              mask=[page.get_by_test_id("snippet")], mask_color="#a1a1aa")
         page.evaluate("location.hash = '#/admin/agents'")
         page.get_by_role("button", name="Add agent").click()
         expect(page.get_by_role("dialog")).to_be_visible()
-        assert_screenshot(page.locator("#main"), "admin", f"add-agent-{viewport}")
+        assert_screenshot(page.locator("#main"), f"admin/add-agent-{viewport}")
     finally:
         context.close()
