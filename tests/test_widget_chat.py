@@ -49,6 +49,14 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     agent.run(agent.client.read(chat["id"], reply.data["message"]["seq"]))
     expect(thread.get_by_text("Seen")).to_be_visible()
 
+    page.keyboard.press("Escape")  # minimised, an agent message shows as unread on the launcher
+    agent.run(agent.client.send(chat["id"], "Anything else?"))
+    unread = page.get_by_role("button", name="Open Chat with us (1 unread)")
+    expect(unread).to_have_text("1")
+    unread.click()
+    expect(thread.get_by_text("Anything else?")).to_be_visible()
+    expect(page.locator("chatdesk-widget .n")).to_be_hidden()  # the badge, once read
+
     agent.run(agent.client.end(chat["id"]))
     expect(chat_frame.get_by_text("This chat has ended")).to_be_visible()
     chat_frame.get_by_role("button", name="Good").click()
