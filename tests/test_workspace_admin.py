@@ -173,6 +173,27 @@ def test_an_invalid_colour_is_refused_with_its_field_named(page: Page, seeded_se
     expect(page.get_by_label("Accent colour", exact=True)).to_be_focused()
 
 
+def test_the_console_works_from_the_keyboard(page: Page, seeded_server):
+    sign_in(page, seeded_server, "alan@example.com")
+    page.get_by_role("link", name="Admin").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Departments").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add department").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog").get_by_label("Name")).to_be_focused()
+    page.keyboard.type("Keyboard team")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.get_by_label("Routing of Keyboard team")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.get_by_role("button", name="Add department").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("button", name="Add department")).to_be_focused()
+
+
 def _admin_routes(app) -> list[tuple[str, str]]:
     """(method, path) of every API route declared admin-only, straight from the app's route table."""
     routes = []
