@@ -18,7 +18,7 @@ function matches(chat) {
 }
 
 /** My chats in the order shown: active ones by latest activity, then ended ones. */
-export function myChats() {
+function myChats() {
   const mine = [...state.chats.values()].filter((chat) => chat.agent?.id === state.agent.id && chat.status !== "queued" && matches(chat));
   const byActivity = (a, b) => lastActivity(b).localeCompare(lastActivity(a));
   return [...mine.filter((c) => c.status === "active").sort(byActivity),

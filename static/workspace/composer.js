@@ -17,8 +17,13 @@ const outbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
 const saveOutbox = (items) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(items));
 let flushing = false;
 
+/** Drafts and unsent messages stay on this computer only while their agent is signed in. */
+export function forgetLocalData() {
+  for (const key of Object.keys(localStorage)) if (key.startsWith("chatdesk.draft.") || key === OUTBOX_KEY) localStorage.removeItem(key);
+}
+
 /** Send what waits in the outbox, oldest first; stops at the first network failure. */
-export async function flushOutbox() {
+async function flushOutbox() {
   if (flushing) return;
   flushing = true;
   try {
@@ -39,7 +44,7 @@ export async function flushOutbox() {
 }
 
 /** Send a message now; on a network failure it waits in the outbox. */
-export async function sendMessage(chatId, fields) {
+async function sendMessage(chatId, fields) {
   const payload = { client_msg_id: crypto.randomUUID(), ...fields };
   saveOutbox([...outbox(), { chatId, payload }]);
   await flushOutbox();
@@ -172,7 +177,7 @@ export function createComposer(container, chat) {
   showPending();
   grow();
   return {
-    textarea, form, insert,
+    textarea,
     destroy() {
       offs.forEach((off) => off());
       document.removeEventListener("chatdesk:outbox", showPending);

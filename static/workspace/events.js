@@ -35,7 +35,7 @@ function refreshQueue() {
 }
 
 /** Everything after the last seq held (all pages): a gap heals, a resync catches up. */
-export async function fillAfter(chatId) {
+async function fillAfter(chatId) {
   for (;;) {
     const after = lastSeqHeld(chatId);
     const page = await request("GET", `/api/v1/chats/${chatId}/messages?after_seq=${after}&limit=500`);

@@ -5,7 +5,7 @@ const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
 export const time = (iso) => clock.format(new Date(iso));
-export const shortDate = (iso) => dateFormat.format(new Date(iso));
+const shortDate = (iso) => dateFormat.format(new Date(iso));
 
 export function dayLabel(iso) {
   const day = new Date(iso).toDateString();

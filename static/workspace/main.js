@@ -1,6 +1,7 @@
 // Workspace start-up and shell: sign-in, the signed-in layout, the hash router's views, drawers.
 import { request, signIn, signOut } from "/static/workspace/api.js";
 import { mountChatList } from "/static/workspace/chatlist.js";
+import { forgetLocalData } from "/static/workspace/composer.js";
 import { closeConversation, openConversation } from "/static/workspace/conversation.js";
 import { h, stateView } from "/static/workspace/dom.js";
 import { connectEvents, loadChats } from "/static/workspace/events.js";
@@ -113,6 +114,7 @@ $("signin-form").addEventListener("submit", async (event) => {
 
 $("signout").addEventListener("click", async () => {
   await signOut();
+  forgetLocalData();
   location.hash = "";
   location.reload();
 });

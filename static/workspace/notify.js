@@ -6,7 +6,7 @@ let unseen = 0;
 let audio = null;
 
 /** A short two-tone chime (Web Audio, no file). `<html data-last-sound>` records what played, for tests. */
-export function playSound(kind) {
+function playSound(kind) {
   if (!state.agent?.preferences?.sound) return;
   document.documentElement.dataset.lastSound = kind;
   document.documentElement.dataset.sounds = String(Number(document.documentElement.dataset.sounds || 0) + 1);

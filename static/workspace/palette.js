@@ -19,7 +19,7 @@ function score(query, text) {
   return 10 - position / 100;
 }
 
-export function fillPlaceholders(body, chat) {
+function fillPlaceholders(body, chat) {
   const values = { "visitor.name": chat.visitor?.name || "there", "visitor.email": chat.visitor?.email || "",
     "agent.name": state.agent.name };
   return body.replace(/\{\{\s*(visitor\.name|visitor\.email|agent\.name)\s*\}\}/g, (_, key) => values[key]);

@@ -7,7 +7,7 @@ import { dropOffer, on, state } from "/static/workspace/store.js";
 
 let root = null;
 
-export async function acceptChat(chatId, button) {
+async function acceptChat(chatId, button) {
   button?.setAttribute("aria-busy", "true");
   try {
     await request("POST", `/api/v1/chats/${chatId}/accept`);
