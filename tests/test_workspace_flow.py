@@ -108,3 +108,9 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     expect(ticket.get_by_role("article", name="Transcript")).not_to_contain_text("VIP customer")
     ticket.get_by_label("Ticket status").select_option("pending")
     expect(second_page.get_by_text("Ticket marked pending")).to_be_visible()
+
+    # Ada finds it among Bob's tickets, by status and assignee.
+    page.get_by_role("link", name="Tickets").click()
+    page.get_by_label("Assignee").select_option(label="Bob Builder")
+    page.get_by_label("Status").select_option("pending")
+    expect(page.get_by_role("navigation", name="Tickets").get_by_role("link")).to_have_text(re.compile("Chat with Marie Curie"))

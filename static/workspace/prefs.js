@@ -23,8 +23,8 @@ function watchIdle() {
   };
   for (const type of ["pointerdown", "pointermove", "keydown", "focus"]) addEventListener(type, active, { passive: true });
   setInterval(() => {
-    const idleMs = (state.agent.preferences?.idle_minutes || 10) * 60000;
-    if (state.agent.status === "online" && Date.now() - lastActivity > idleMs) {
+    const minutes = state.agent.preferences?.idle_minutes ?? 10;  // 0: never go away by itself
+    if (minutes > 0 && state.agent.status === "online" && Date.now() - lastActivity > minutes * 60000) {
       autoAway = true;
       setStatus("away").then(() => toast("You were idle, so you are now away. Move the mouse to come back."), () => {});
     }
@@ -34,7 +34,8 @@ function watchIdle() {
 function openPreferences() {
   const prefs = state.agent.preferences || {};
   const maxChats = h("input", { id: "pref-max-chats", type: "number", min: "0", max: "100", value: String(state.agent.max_chats ?? prefs.max_chats ?? 3) });
-  const idle = h("input", { id: "pref-idle", type: "number", min: "1", max: "240", value: String(prefs.idle_minutes ?? 10) });
+  const idle = h("input", { id: "pref-idle", type: "number", min: "0", max: "240", value: String(prefs.idle_minutes ?? 10),
+    "aria-describedby": "pref-idle-hint" });
   const sound = h("input", { id: "pref-sound", type: "checkbox", checked: prefs.sound !== false });
   const desktop = h("input", { id: "pref-desktop", type: "checkbox", checked: Boolean(prefs.desktop_notifications) });
   const error = h("p", { class: "error", role: "alert", hidden: true });
@@ -47,7 +48,8 @@ function openPreferences() {
   });
   const form = h("form", {}, h("h2", {}, "Preferences"),
     h("div", { class: "field" }, h("label", { for: "pref-max-chats" }, "Chats at once"), maxChats),
-    h("div", { class: "field" }, h("label", { for: "pref-idle" }, "Go away after idle (minutes)"), idle),
+    h("div", { class: "field" }, h("label", { for: "pref-idle" }, "Go away after idle (minutes)"), idle,
+      h("span", { class: "muted small", id: "pref-idle-hint" }, "0 keeps you online however long you are idle.")),
     h("label", { class: "check", for: "pref-sound" }, sound, "Play a sound for new chats and messages"),
     h("label", { class: "check", for: "pref-desktop" }, desktop, "Desktop notifications while the tab is hidden"),
     error,

@@ -8,11 +8,14 @@ import { state } from "/static/workspace/store.js";
 const STATUSES = ["open", "pending", "solved"];
 const filters = { status: "", assignee: "me" };
 
+let colleagues = null;  // loaded once, for the assignee filter
+
 function filterBar(onChange) {
   const status = h("select", { id: "ticket-status-filter" }, h("option", { value: "" }, "Any status"),
     STATUSES.map((value) => h("option", { value }, value[0].toUpperCase() + value.slice(1))));
   const assignee = h("select", { id: "ticket-assignee-filter" },
-    h("option", { value: "me" }, "Assigned to me"), h("option", { value: "" }, "Anyone"));
+    h("option", { value: "me" }, "Assigned to me"), h("option", { value: "" }, "Anyone"),
+    (colleagues || []).filter((agent) => agent.id !== state.agent.id).map((agent) => h("option", { value: agent.id }, agent.name)));
   status.value = filters.status;
   assignee.value = filters.assignee;
   status.addEventListener("change", () => { filters.status = status.value; onChange(); });
@@ -24,7 +27,8 @@ function filterBar(onChange) {
 async function renderList(list, selectedId) {
   const params = new URLSearchParams();
   if (filters.status) params.set("status", filters.status);
-  if (filters.assignee === "me") params.set("assignee_id", state.agent.id);
+  if (filters.assignee) params.set("assignee_id", filters.assignee === "me" ? state.agent.id : filters.assignee);
+  colleagues ||= (await request("GET", "/api/v1/agents/colleagues").catch(() => ({ agents: [] }))).agents;
   const body = h("div", { "aria-busy": "true" }, h("div", { class: "ticket-link" }, h("div", { class: "skeleton" })));
   list.replaceChildren(filterBar(() => renderList(list, selectedId)), body);
   try {
