@@ -41,6 +41,7 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     expect(chat_frame.get_by_label("Grace Hopper is typing")).to_be_visible()
     agent.run(agent.client.send(chat["id"], "Hi Ada! Let me look."))
     expect(thread.get_by_text("Hi Ada! Let me look.")).to_be_visible()
+    expect(chat_frame.locator("#announcer")).to_have_text("Grace Hopper: Hi Ada! Let me look.")  # the live region
     expect(chat_frame.get_by_label("Grace Hopper is typing")).to_have_count(0)
 
     chat_frame.get_by_label("Message").fill("Order 1234, thanks")
@@ -87,29 +88,33 @@ def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
     thumbnail = httpx.get(base_url + picture["thumbnail_url"], headers={"Authorization": f"Bearer {agent.client.token}"})
     assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/webp"
 
-    drop_file(page, "report.pdf", PDF)  # drag and drop onto the chat
+    hand_file(page, "report.pdf", PDF, "drop")
     pdf_card = thread.get_by_role("button", name=re.compile(r"report\.pdf"))
     expect(pdf_card).to_be_visible()
     with page.expect_download() as download:
         pdf_card.click()
     assert download.value.suggested_filename == "report.pdf"
+    hand_file(page, "pasted.png", image("PNG"), "paste")
+    expect(thread.get_by_role("img", name="pasted.png")).to_be_visible()
 
     with page.expect_file_chooser() as chooser:
         chat_frame.get_by_role("button", name="Attach a file").click()
     chooser.value.set_files({"name": "huge.zip", "mimeType": "application/zip", "buffer": b"x" * (2 * 1024 * 1024)})
     expect(chat_frame.get_by_role("alert")).to_have_text(re.compile(r"huge\.zip is too large \(2 MB\)\. Files up to 1 MB"))
     names = [file["name"] for message in agent.messages(chat["id"]) for file in message["attachments"]]
-    assert names == ["photo.png", "report.pdf"]
+    assert names == ["photo.png", "report.pdf", "pasted.png"]
 
 
-def drop_file(page: Page, name: str, data: bytes) -> None:
-    """Drop a file on the widget the way a browser does at the end of a drag."""
+def hand_file(page: Page, name: str, data: bytes, how: str) -> None:
+    """Drop a file on the widget (the end of a drag) or paste it into the message box, as a browser does."""
     frame = next(frame for frame in page.frames if "/widget/frame/" in frame.url)
-    frame.evaluate("""([name, bytes]) => {
+    frame.evaluate("""([name, bytes, how]) => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([new Uint8Array(bytes)], name));
-        document.querySelector('.app').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true}));
-    }""", [name, list(data)])
+        const event = how === 'drop' ? new DragEvent('drop', {dataTransfer: transfer, bubbles: true})
+            : new ClipboardEvent('paste', {clipboardData: transfer, bubbles: true});
+        document.querySelector(how === 'drop' ? '.app' : '#composer-input').dispatchEvent(event);
+    }""", [name, list(data), how])
 
 
 def test_reconnection_flow(page: Page, live_server, make_agent, host_site, agents):
@@ -139,9 +144,12 @@ def test_reconnection_flow(page: Page, live_server, make_agent, host_site, agent
     bodies = [m["body"] for m in agent.messages(chat["id"]) if m["sender"]["type"] != "system"]
     assert bodies == expected
 
-    page.reload()  # the chat, its messages and the open widget survive a page load
-    expect(conversation(page.frame_locator("chatdesk-widget iframe")).locator(".msg:not(.system):not(.pending) .bubble")
-           ).to_have_text(expected)
+    page.reload()  # the chat, its messages and the open widget survive a page load, and open in another tab
+    for tab in (page, page.context.new_page()):
+        if tab is not page:
+            tab.goto(url)
+        expect(conversation(tab.frame_locator("chatdesk-widget iframe")).locator(".msg:not(.system):not(.pending) .bubble")
+               ).to_have_text(expected)
 
 
 def test_offline_flow(page: Page, live_server, make_agent, host_site, agents):

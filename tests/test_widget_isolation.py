@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.widget_helpers import create_widget, host_site_fixture
+from tests.widget_helpers import agents_fixture, create_widget, host_site_fixture, open_widget, start_chat
 
 host_site = pytest.fixture(host_site_fixture, name="host_site")
+agents = pytest.fixture(agents_fixture, name="agents")
 
 HOSTILE_CSS = """<style>
   * { all: unset !important; }
@@ -60,3 +61,32 @@ def test_hostile_host_page_does_not_break_the_widget(page: Page, live_server, ma
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(page.get_by_role("button", name=re.compile("^Open Chat with us"))).to_be_focused()
+
+
+def test_keyboard_emoji_and_phone_sheet(browser, live_server, make_agent, host_site, agents):
+    """On a phone: a full-screen sheet, 16 px inputs (no zoom on focus); the emoji picker works by keyboard."""
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
+    agent = agents(live_server)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    chat_frame = open_widget(page, host_site.page("/", live_server, widget["id"]))
+    page.wait_for_function("!document.querySelector('chatdesk-widget').shadowRoot.querySelector('.p').getAnimations().length")
+    box = page.locator("chatdesk-widget iframe").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
+    assert chat_frame.get_by_label("Name").evaluate("n => getComputedStyle(n).fontSize") == "16px"
+    start_chat(chat_frame, "Phone Visitor")
+    agent.run(agent.client.accept(agent.queued_chat("Phone Visitor")["id"]))
+
+    chat_frame.get_by_role("button", name="Insert emoji").focus()
+    page.keyboard.press("Enter")
+    expect(chat_frame.get_by_role("button", name="\U0001f600")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # the 10th: one right, one row down
+    expect(chat_frame.get_by_role("textbox", name="Message")).to_have_value("\U0001f64f")
+    expect(chat_frame.get_by_role("textbox", name="Message")).to_be_focused()
+    chat_frame.get_by_role("button", name="Insert emoji").click()
+    page.keyboard.press("Escape")  # closes the picker, not the widget
+    expect(chat_frame.get_by_role("group", name="Emoji")).to_be_hidden()
+    expect(chat_frame.get_by_role("button", name="Insert emoji")).to_be_focused()
+    phone.close()

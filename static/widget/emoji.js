@@ -9,7 +9,7 @@ export function emojiPicker(onPick) {
   const toggle = h("button", { class: "icon-button", "aria-label": "Insert emoji", "aria-expanded": "false" },
     icon(ICONS.smile));
   const buttons = EMOJI.map((emoji, index) => h("button", { class: "emoji", tabindex: index ? -1 : 0, "aria-label": emoji,
-    onclick: () => { onPick(emoji); show(false); } }, emoji));
+    onclick: () => { show(false, false); onPick(emoji); } }, emoji));
   const grid = h("div", { class: "emoji-grid", role: "group", "aria-label": "Emoji", hidden: true }, buttons);
 
   function show(open, refocus = true) {
