@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from pathlib import Path
 
 import httpx
 import pytest
@@ -45,6 +46,7 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     expect(chat_frame.get_by_label("Grace Hopper is typing")).to_have_count(0)
 
     chat_frame.get_by_label("Message").fill("Order 1234, thanks")
+    agent.wait_for(lambda e: e.type == "typing" and e.data["who"]["type"] == "visitor" and e.data["typing"])
     chat_frame.get_by_label("Message").press("Enter")
     reply = agent.wait_for(lambda e: e.type == "message.created" and e.data["message"]["body"] == "Order 1234, thanks")
     agent.run(agent.client.read(chat["id"], reply.data["message"]["seq"]))
@@ -66,6 +68,13 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     expect(chat_frame.get_by_text("Thanks for your feedback!")).to_be_visible()
     rated = agent.wait_for(lambda e: e.type == "chat.rated")
     assert rated.data == {"chat_id": chat["id"], "score": "good", "comment": "Quick and kind"}
+
+    with page.expect_download() as download:
+        chat_frame.get_by_role("button", name="Download transcript").click()
+    assert "Order 1234, thanks" in Path(download.value.path()).read_text()
+    chat_frame.get_by_role("button", name="Start a new chat").click()
+    expect(chat_frame.get_by_text("Welcome back, Ada Lovelace!")).to_be_visible()  # known: no name or email again
+    expect(chat_frame.get_by_label("Email")).to_have_count(0)
 
 
 def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):

@@ -90,3 +90,26 @@ def test_keyboard_emoji_and_phone_sheet(browser, live_server, make_agent, host_s
     expect(chat_frame.get_by_role("group", name="Emoji")).to_be_hidden()
     expect(chat_frame.get_by_role("button", name="Insert emoji")).to_be_focused()
     phone.close()
+
+
+def test_settings_shape_the_widget(page: Page, live_server, make_agent, host_site, agents):
+    agents(live_server)  # someone online: the pre-chat form, not the offline one
+    fields = [{"name": "name", "label": "Your name", "required": True},
+              {"name": "order", "label": "Order number", "type": "text", "required": False},
+              {"name": "topic", "label": "Topic", "type": "select", "options": ["Billing", "Shipping"], "required": True}]
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin], title="Help desk", color="#fde047",
+                           position="left", greeting="Ahoy!", pre_chat_fields=fields)
+    page.goto(host_site.page("/", live_server, widget["id"]))
+    expect(page.get_by_role("status").get_by_text("Ahoy!")).to_be_visible()
+    launcher = page.get_by_role("button", name="Open Help desk")
+    assert launcher.bounding_box()["x"] == 20  # on the left
+    assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(253, 224, 71)"
+    assert launcher.evaluate("b => getComputedStyle(b).color") == "rgb(9, 9, 11)"  # dark text on a light accent
+    launcher.click()
+    chat_frame = page.frame_locator("chatdesk-widget iframe")
+    expect(chat_frame.get_by_role("heading", name="Help desk")).to_be_visible()
+    expect(chat_frame.get_by_label("Order number (optional)")).to_be_visible()
+    expect(chat_frame.get_by_label("Email")).to_have_count(0)
+    chat_frame.get_by_role("button", name="Start chat").click()
+    expect(chat_frame.get_by_label("Your name")).to_be_focused()  # the first field with an error
+    expect(chat_frame.get_by_text("Please fill this in.")).to_have_count(3)  # name, topic, message
