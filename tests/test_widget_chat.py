@@ -10,7 +10,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from chatdesk.client import Client
+from tests.conftest import run
 from tests.files_samples import PDF, image
+from tests.realtime_helpers import department_with
 from tests.widget_helpers import (
     admin_token, agents_fixture, conversation, create_widget, host_site_fixture, open_widget, start_chat,
 )
@@ -86,9 +89,12 @@ def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
     chat = agent.run(agent.client.accept(agent.queued_chat("Files Visitor")["id"]))
     thread = conversation(chat_frame)
 
+    page.route("**/attachments", lambda route: route.abort(), times=1)  # the first try fails
     with page.expect_file_chooser() as chooser:  # the attach button
         chat_frame.get_by_role("button", name="Attach a file").click()
     chooser.value.set_files({"name": "photo.png", "mimeType": "image/png", "buffer": image("PNG", (640, 480))})
+    expect(chat_frame.get_by_role("alert")).to_have_text("Couldn't upload photo.png: You seem to be offline.")
+    chat_frame.get_by_role("button", name="Retry").click()
     preview = thread.get_by_role("img", name="photo.png")
     expect(preview).to_be_visible()
     expect(preview).to_have_js_property("naturalWidth", 320)  # the server's thumbnail, loaded
@@ -182,3 +188,28 @@ def test_offline_flow(page: Page, live_server, make_agent, host_site, agents):
     tickets = httpx.get(live_server + "/api/v1/tickets",
                         headers={"Authorization": f"Bearer {admin_token(live_server, admin)}"}).json()["tickets"]
     assert any(t["requester"].get("email") == "late@example.com" and t["source"] == "offline_message" for t in tickets)
+
+
+def test_queue_position_moves_live(page: Page, live_server, database_url, make_agent, host_site, agents):
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
+    agent = agents(live_server)
+    me = agent.run(agent.client.request("GET", "/api/v1/agents/me"))[1]
+    department_id = run(department_with(database_url, [me["id"]], mode="broadcast"))
+    settings = httpx.get(f"{live_server}/api/v1/widgets/{widget['id']}/settings").json()
+    department = next(d["name"] for d in settings["departments"] if d["id"] == department_id)
+
+    async def earlier_visitor() -> str:  # someone already waits in that department
+        async with Client(live_server) as visitor:
+            await visitor.register_visitor(widget["id"], name="Earlier Visitor")
+            return (await visitor.start_chat(department_id, "First in line"))["id"]
+
+    earlier = agent.run(earlier_visitor())
+    chat_frame = open_widget(page, host_site.page("/", live_server, widget["id"]))
+    chat_frame.get_by_label("Name").fill("Later Visitor")
+    chat_frame.get_by_label("Email").fill("later@example.com")
+    chat_frame.get_by_label("Department").select_option(department)
+    chat_frame.get_by_label("How can we help?").fill("Second in line")
+    chat_frame.get_by_role("button", name="Start chat").click()
+    expect(chat_frame.get_by_text("You're #2 in line")).to_be_visible()
+    agent.run(agent.client.accept(earlier))
+    expect(chat_frame.get_by_text("You're #1 in line")).to_be_visible()  # pushed by chat.queued, no reload
