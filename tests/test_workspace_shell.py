@@ -21,7 +21,7 @@ def test_agents_see_no_admin_entry_and_are_turned_away(page: Page, live_server, 
     page.evaluate("location.hash = '#/admin/agents'")
     expect(page.get_by_role("heading", name="Admins only")).to_be_visible()
     page.get_by_role("link", name="Back to chats").click()
-    expect(page.get_by_role("link", name="Chats")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Chats", exact=True)).to_have_attribute("aria-current", "page")
 
 
 def test_admins_get_the_admin_entry(page: Page, live_server, make_agent):

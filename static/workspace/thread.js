@@ -180,8 +180,12 @@ export function createThread(container, chat, { onSeen }) {
   }
 
   // The composer appearing, the window resizing or an image loading must not unstick the bottom.
-  let stuck = true;
-  scroller.addEventListener("scroll", () => { stuck = nearBottom(); }, { passive: true });
+  // Only the agent scrolling up unsticks it: a programmatic scroll or a shrinking pane never does.
+  let stuck = true, lastTop = 0;
+  scroller.addEventListener("scroll", () => {
+    stuck = nearBottom() || (stuck && scroller.scrollTop >= lastTop);
+    lastTop = scroller.scrollTop;
+  }, { passive: true });
   const resizes = new ResizeObserver(() => { if (stuck) scroller.scrollTop = scroller.scrollHeight; });
   resizes.observe(scroller);
   resizes.observe(rows);
