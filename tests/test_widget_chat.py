@@ -213,3 +213,21 @@ def test_queue_position_moves_live(page: Page, live_server, database_url, make_a
     expect(chat_frame.get_by_text("You're #2 in line")).to_be_visible()
     agent.run(agent.client.accept(earlier))
     expect(chat_frame.get_by_text("You're #1 in line")).to_be_visible()  # pushed by chat.queued, no reload
+
+
+def test_server_restart_heals(page: Page, serve, make_agent, host_site, agents):
+    """The stream drops with the server; the widget says so, reconnects by itself and misses nothing."""
+    server = serve()
+    widget = create_widget(server.base_url, make_agent(role="admin"), [host_site.origin])
+    agent = agents(server.base_url)
+    chat_frame = open_widget(page, host_site.page("/", server.base_url, widget["id"]))
+    start_chat(chat_frame, "Restart Visitor")
+    chat = agent.run(agent.client.accept(agent.queued_chat("Restart Visitor")["id"]))
+    expect(chat_frame.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+
+    server.kill()
+    expect(chat_frame.get_by_text("Reconnecting\u2026")).to_be_visible()
+    server.start()
+    agent.run(agent.client.send(chat["id"], "Sorry, we were away for a second"))
+    expect(conversation(chat_frame).get_by_text("Sorry, we were away for a second")).to_be_visible(timeout=30000)
+    expect(chat_frame.get_by_text("Reconnecting\u2026")).to_be_hidden()

@@ -22,10 +22,9 @@ const HANDLERS = {
 };
 for (const type of ["queued", "assigned", "transferred", "ended"]) HANDLERS[`chat.${type}`] = ({ chat }) => applyChat(chat);
 
-/** Open the visitor's stream; `force` replaces one that is still trying to reconnect. */
+/** Open the visitor's stream once; `force` replaces one that is down or still trying to reconnect. */
 export function connect(force = false) {
-  if (!state.saved.token || source?.readyState === EventSource.OPEN) return;
-  if (source && source.readyState !== EventSource.CLOSED && !force) return;
+  if (!state.saved.token || (source && !force) || source?.readyState === EventSource.OPEN) return;
   source?.close();
   clearTimeout(retryTimer);
   const query = new URLSearchParams({ access_token: state.saved.token });
@@ -39,7 +38,7 @@ export function connect(force = false) {
   source.onerror = () => {
     update({ connected: false });
     if (source.readyState === EventSource.CLOSED) {  // the browser gave up: we keep trying
-      retryTimer = setTimeout(connect, delay);
+      retryTimer = setTimeout(connect, delay, true);
       delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   };
