@@ -55,11 +55,17 @@ function queueItem(chat) {
       h("span", { class: "wait", dataset: { since: chat.created_at }, "aria-label": "Waiting for" })));
 }
 
+let shown = "";  // what the rail shows; re-rendering only on a change keeps keyboard focus on its buttons
+
 function render() {
   const offers = [...state.offers.values()];
   const waiting = [...state.chats.values()]
     .filter((chat) => chat.status === "queued" && !state.offers.has(chat.id))
     .sort((a, b) => (a.queue_position ?? 1e9) - (b.queue_position ?? 1e9) || a.created_at.localeCompare(b.created_at));
+  const signature = JSON.stringify([offers.map((offer) => [offer.chat.id, offer.expiresAt]),
+    waiting.map((chat) => [chat.id, chat.queue_position, chat.visitor?.name, chat.department_id])]);
+  if (signature === shown) return;
+  shown = signature;
   root.replaceChildren(
     h("header", {}, h("h2", { id: "queue-title" }, "Queue"),
       h("span", { class: "badge neutral", "aria-label": `${waiting.length} waiting` }, String(waiting.length))),

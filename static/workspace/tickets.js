@@ -8,14 +8,18 @@ import { state } from "/static/workspace/store.js";
 const STATUSES = ["open", "pending", "solved"];
 const filters = { status: "", assignee: "me" };
 
-let colleagues = null;  // loaded once, for the assignee filter
+let colleagues = null;  // a promise of the agents, loaded once, for the assignee filter
 
 function filterBar(onChange) {
   const status = h("select", { id: "ticket-status-filter" }, h("option", { value: "" }, "Any status"),
     STATUSES.map((value) => h("option", { value }, value[0].toUpperCase() + value.slice(1))));
   const assignee = h("select", { id: "ticket-assignee-filter" },
-    h("option", { value: "me" }, "Assigned to me"), h("option", { value: "" }, "Anyone"),
-    (colleagues || []).filter((agent) => agent.id !== state.agent.id).map((agent) => h("option", { value: agent.id }, agent.name)));
+    h("option", { value: "me" }, "Assigned to me"), h("option", { value: "" }, "Anyone"));
+  colleagues ||= request("GET", "/api/v1/agents/colleagues").then((data) => data.agents, () => []);
+  colleagues.then((agents) => {
+    assignee.append(...agents.filter((agent) => agent.id !== state.agent.id).map((agent) => h("option", { value: agent.id }, agent.name)));
+    assignee.value = filters.assignee;
+  });
   status.value = filters.status;
   assignee.value = filters.assignee;
   status.addEventListener("change", () => { filters.status = status.value; onChange(); });
@@ -24,23 +28,28 @@ function filterBar(onChange) {
     h("label", { for: "ticket-status-filter" }, "Status", status), h("label", { for: "ticket-assignee-filter" }, "Assignee", assignee));
 }
 
-async function renderList(list, selectedId) {
+let listRequest = 0;  // filters change faster than answers come: only the latest list is shown
+
+/** The tickets matching the filters into `results` (the filter bar above it stays, with its focus). */
+async function renderResults(results, selectedId) {
+  const turn = ++listRequest;
   const params = new URLSearchParams();
   if (filters.status) params.set("status", filters.status);
   if (filters.assignee) params.set("assignee_id", filters.assignee === "me" ? state.agent.id : filters.assignee);
-  colleagues ||= (await request("GET", "/api/v1/agents/colleagues").catch(() => ({ agents: [] }))).agents;
-  const body = h("div", { "aria-busy": "true" }, h("div", { class: "ticket-link" }, h("div", { class: "skeleton" })));
-  list.replaceChildren(filterBar(() => renderList(list, selectedId)), body);
+  results.setAttribute("aria-busy", "true");
   try {
     const { tickets } = await request("GET", `/api/v1/tickets?${params}`);
-    body.replaceWith(tickets.length ? h("nav", { "aria-label": "Tickets" }, tickets.map((ticket) =>
+    if (turn !== listRequest) return;
+    results.replaceChildren(tickets.length ? h("nav", { "aria-label": "Tickets" }, tickets.map((ticket) =>
       h("a", { class: "ticket-link", href: `#/tickets/${ticket.id}`, "aria-current": String(ticket.id === selectedId) },
         h("span", { class: "subject" }, ticket.subject),
         h("span", { class: "meta" }, h("span", { class: "pill", dataset: { status: ticket.status } }, ticket.status),
           h("span", {}, ticket.requester?.email || ticket.requester?.name || ""), h("span", {}, when(ticket.created_at))))))
       : h("div", { class: "empty" }, h("p", {}, "No tickets match these filters.")));
   } catch (failure) {
-    body.replaceWith(h("p", { class: "error", style: "padding:16px" }, `Tickets could not load: ${failure.message}`));
+    results.replaceChildren(h("p", { class: "error", style: "padding:16px" }, `Tickets could not load: ${failure.message}`));
+  } finally {
+    results.removeAttribute("aria-busy");
   }
 }
 
@@ -100,7 +109,10 @@ export function showTickets(main, ticketId) {
   const list = h("div", { class: "ticket-list" });
   const pane = h("section", { class: "ticket", "aria-label": "Ticket" });
   main.replaceChildren(h("div", { class: "tickets", dataset: { open: ticketId ? "" : null } }, list, pane));
-  renderList(list, ticketId);
-  if (ticketId) renderTicket(pane, ticketId, () => renderList(list, ticketId));
+  const results = h("div", {}, h("div", { class: "ticket-link" }, h("div", { class: "skeleton" })));
+  const refresh = () => renderResults(results, ticketId);
+  list.replaceChildren(filterBar(refresh), results);
+  refresh();
+  if (ticketId) renderTicket(pane, ticketId, refresh);
   else pane.replaceChildren(stateView("No ticket open", "Pick a ticket on the left."));
 }
