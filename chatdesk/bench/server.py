@@ -56,7 +56,8 @@ def chatdesk_process(args: list[str], env: dict[str, str], log_path: Path) -> su
 class ServerProcess:
     """A `chatdesk serve` process on a fixed port, which can be killed and started again."""
 
-    def __init__(self, settings: Settings, log_path: Path, **env: str) -> None:
+    def __init__(self, settings: Settings, log_path: Path, workers: int = 1, **env: str) -> None:
+        self.workers = workers
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -67,7 +68,8 @@ class ServerProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> ServerProcess:
-        self.process = chatdesk_process(["serve", "--port", str(self.port)], self.env, self.log_path)
+        self.process = chatdesk_process(["serve", "--port", str(self.port), "--workers", str(self.workers)],
+                                        self.env, self.log_path)
         wait_ready(self.base_url, self.process)
         return self
 

@@ -24,6 +24,7 @@ def loadtest(
     admin_password: str = AdminPasswordOption,
     json_report: Path = typer.Option(Path("loadtest-report.json"), "--json-report", help="Where the JSON report goes."),
     html_report: Path = typer.Option(Path("loadtest-report.html"), "--html-report", help="Where the HTML report goes."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Without --url: worker processes of the server started."),
     data_dir: str = DataDirOption,
 ) -> None:
     """Load test: visitors and agents chatting for DURATION; exits 1 when a target is missed."""
@@ -31,7 +32,7 @@ def loadtest(
         plan = Plan(users, spawn_rate, parse_duration(duration))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--duration") from None
-    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _, _), \
+    with target(url, admin_email, admin_password, data_dir, workers) as (base_url, email, password, _, _, _), \
             tempfile.TemporaryDirectory(prefix="chatdesk-loadtest-") as work_dir:
         console.print(f"Load test against {base_url}: {plan.users} users ({plan.agents} agents x {plan.capacity} "
                       f"chats), {plan.spawn_rate:g}/s, {plan.duration_s:g} s")

@@ -42,9 +42,9 @@ async def _bench_admin(database_url: str) -> tuple[str, str]:
 
 
 @contextmanager
-def target(url, admin_email, admin_password, data_dir, **server_env):
+def target(url, admin_email, admin_password, data_dir, workers: int = 1, **server_env):
     """(url, admin email, admin password, database URL, Redis URL, server pid or None): the given
-    server, or one started here (with `server_env` added to its environment)."""
+    server, or one started here (`workers` processes, `server_env` added to its environment)."""
     with ExitStack() as stack:
         pid = None
         if url:
@@ -60,7 +60,8 @@ def target(url, admin_email, admin_password, data_dir, **server_env):
             redis_url = settings.redis_url.get_secret_value()
             migrate.upgrade(database_url)
             admin_email, admin_password = asyncio.run(_bench_admin(database_url))
-            server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", **UNTHROTTLED, **server_env)
+            server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", workers,
+                                   **UNTHROTTLED, **server_env)
             with console.status("Starting a chatdesk server..."):
                 server.start()
             stack.callback(server.stop)
