@@ -86,7 +86,9 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
 
     sign_in(second_page, live_server, bob, online=True)
     page.get_by_role("button", name="Transfer").click()
-    page.get_by_label("Transfer to").select_option(label="Bob Builder · online · 0/2 chats")
+    target = page.get_by_label("Transfer to")
+    expect(target.locator(f'option[value="agent:{bob["id"]}"]')).to_have_text("Bob Builder · online · 0/2 chats")
+    target.select_option(f"agent:{bob['id']}")
     page.get_by_label("Note (optional)").fill("Billing question")
     page.get_by_role("dialog").get_by_role("button", name="Transfer").click()
     expect(page.get_by_text("Transferred to Bob Builder")).to_be_visible()
