@@ -86,7 +86,9 @@ class ErrorMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Adds conservative security headers to every response that doesn't set its own."""
+    """Adds conservative security headers to every response that doesn't set its own.
+
+    A response whose CSP names its `frame-ancestors` (the widget frame) gets no `X-Frame-Options`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -97,8 +99,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                headers = dict(message.get("headers", []))
+                framing_set = b"frame-ancestors" in headers.get(b"content-security-policy", b"")
+                extra = [(k, v) for k, v in SECURITY_HEADERS
+                         if k not in headers and not (framing_set and k == b"x-frame-options")]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -19,6 +19,7 @@ import orjson
 import pytest
 import redis as sync_redis
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from chatdesk.agents import create_agent
 from chatdesk.app import create_app
@@ -52,6 +53,14 @@ def in_thread(function, *args):
 def run(coro):
     """Run a coroutine to completion from sync test code."""
     return in_thread(asyncio.run, coro)
+
+
+def invoke_cli(args: list[str], input: str | None = None):
+    """Run a `chatdesk` command through Typer's CliRunner in a thread of its own: commands call
+    asyncio.run, which fails where a Playwright test earlier in the session left a running loop."""
+    from chatdesk.cli import app
+
+    return in_thread(lambda: CliRunner().invoke(app, args, input=input))
 
 
 @pytest.fixture(scope="session")
@@ -258,3 +267,12 @@ def active_chat(client, make_agent, login, redis_url):
 def pytest_addoption(parser):
     parser.addoption("--messages", type=int, default=2000, help="Messages in the chaos test (CI: 2,000).")
     parser.addoption("--chats", type=int, default=20, help="Chats in the chaos test (CI: 20).")
+
+
+_BROWSER_FIXTURES = {"page", "context", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last, whatever their file names: Playwright's sync API keeps an event loop
+    running in the main thread for the rest of the session, where async tests then cannot start one."""
+    items.sort(key=lambda item: bool(_BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from chatdesk.cli import app
+from tests.conftest import invoke_cli
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +16,7 @@ def _session_servers(monkeypatch, settings):
 
 
 def test_bench_realtime_runs_and_reports(tmp_path):
-    result = CliRunner().invoke(app, ["bench", "realtime", "--rate", "50", "--chats", "20", "--duration", "2",
+    result = invoke_cli(["bench", "realtime", "--rate", "50", "--chats", "20", "--duration", "2",
                                       "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -28,7 +26,7 @@ def test_bench_realtime_runs_and_reports(tmp_path):
 
 
 def test_bench_routing_runs_and_reports(tmp_path):
-    result = CliRunner().invoke(app, ["bench", "routing", "--rate", "4", "--agents", "2", "--capacity", "3",
+    result = invoke_cli(["bench", "routing", "--rate", "4", "--agents", "2", "--capacity", "3",
                                       "--duration", "2", "--hold", "0.5", "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -37,7 +35,7 @@ def test_bench_routing_runs_and_reports(tmp_path):
 
 
 def test_bench_connections_runs_and_reports(tmp_path):
-    result = CliRunner().invoke(app, ["bench", "connections", "--n", "100", "--heartbeat", "0.5",
+    result = invoke_cli(["bench", "connections", "--n", "100", "--heartbeat", "0.5",
                                       "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -46,7 +44,7 @@ def test_bench_connections_runs_and_reports(tmp_path):
 
 
 def test_bench_history_runs_and_reports(tmp_path):
-    result = CliRunner().invoke(app, ["bench", "history", "--messages", "300", "--samples", "20",
+    result = invoke_cli(["bench", "history", "--messages", "300", "--samples", "20",
                                       "--data-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

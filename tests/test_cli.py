@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from chatdesk.cli import app
-
-runner = CliRunner()
+from tests.conftest import invoke_cli
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +16,7 @@ def _env(monkeypatch, settings):
 
 
 def invoke(*args: str, input: str | None = None):
-    result = runner.invoke(app, list(args), input=input)
-    return result
+    return invoke_cli(list(args), input=input)
 
 
 def test_user_create_list_and_reset_password(client):

@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from chatdesk.bench.server import free_port
-from chatdesk.cli import app
 from chatdesk.db import migrate
-from tests.conftest import in_thread
+from tests.conftest import in_thread, invoke_cli
 
 
 def _doctor(monkeypatch, tmp_path, database_url: str, redis_url: str) -> tuple[int, dict]:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("CHATDESK_DATA_DIR", str(tmp_path))
-    result = CliRunner().invoke(app, ["doctor", "--json"])
+    result = invoke_cli(["doctor", "--json"])
     report = json.loads(result.stdout)
     return result.exit_code, {check["name"]: check for check in report["checks"]}
 

@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from chatdesk.cli import app
-from conftest import PASSWORD, in_thread
+from tests.conftest import PASSWORD, invoke_cli
 
 TARGETS = ["chat response (visitor message -> agent reply seen)", "queue processing (chat created -> assigned seen)",
            "real-time delivery (POST -> SSE at the other party)", "upload success", "message loss",
            "errors (failed requests and timeouts)"]
-
-
-def _invoke(args: list[str]):
-    """Run the command in a thread of its own: a Playwright test earlier in the session may hold
-    an event loop in this one, and the command runs its own with asyncio.run."""
-    return in_thread(CliRunner().invoke, app, args)
 
 
 def _check(result, json_path, html_path) -> dict:
@@ -41,7 +32,7 @@ def _check(result, json_path, html_path) -> dict:
 def test_short_load_test_against_a_running_server(live_server, make_agent, tmp_path):
     admin = make_agent("admin")
     json_path, html_path = tmp_path / "report.json", tmp_path / "report.html"
-    result = _invoke([
+    result = invoke_cli([
         "loadtest", "--url", live_server, "--admin-email", admin["email"], "--admin-password", PASSWORD,
         "--users", "20", "--spawn-rate", "20", "--duration", "15s",
         "--json-report", str(json_path), "--html-report", str(html_path)])
@@ -53,7 +44,7 @@ def test_short_load_test_against_a_running_server(live_server, make_agent, tmp_p
 
 
 def test_duration_must_be_a_duration():
-    result = CliRunner().invoke(app, ["loadtest", "--duration", "soon"])
+    result = invoke_cli(["loadtest", "--duration", "soon"])
     assert result.exit_code == 2 and "not a duration" in result.output
 
 
@@ -63,7 +54,7 @@ def test_load_test_200_users_for_a_minute(monkeypatch, settings, tmp_path):
     monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
     monkeypatch.setenv("REDIS_URL", settings.redis_url.get_secret_value())
     json_path, html_path = tmp_path / "report.json", tmp_path / "report.html"
-    result = _invoke(["loadtest", "--users", "200", "--duration", "60s", "--data-dir", str(tmp_path / "data"),
+    result = invoke_cli(["loadtest", "--users", "200", "--duration", "60s", "--data-dir", str(tmp_path / "data"),
                       "--json-report", str(json_path), "--html-report", str(html_path)])
     print(result.output)
     report = _check(result, json_path, html_path)

@@ -28,8 +28,10 @@ def test_frame_may_be_embedded_only_by_allowed_origins(client, make_agent, login
     admin = bearer(login(make_agent(role="admin"))["token"])
     widget = client.post("/api/v1/widgets", headers=admin,
                          json={"name": "Shop", "allowed_origins": ["https://shop.example.com"]}).json()
-    policy = client.get(f"/widget/frame/{widget['id']}").headers["content-security-policy"]
-    assert "frame-ancestors https://shop.example.com" in policy
+    frame = client.get(f"/widget/frame/{widget['id']}")
+    assert "frame-ancestors https://shop.example.com" in frame.headers["content-security-policy"]
+    assert "x-frame-options" not in frame.headers
+    assert client.get("/workspace/").headers["x-frame-options"] == "SAMEORIGIN"
     open_widget = client.post("/api/v1/widgets", headers=admin, json={"name": "Anywhere"}).json()
     assert "frame-ancestors *" in client.get(f"/widget/frame/{open_widget['id']}").headers["content-security-policy"]
     missing = client.get("/widget/frame/00000000-0000-0000-0000-000000000000")

@@ -1,7 +1,4 @@
 """The admin console in a real browser against a real server (issue 6: acceptance 4, admin screenshots of 5).
-
-Named test_workspace_* like the other browser tests: they run last, after the tests that call asyncio.run on
-the main thread, where Playwright's sync API would already hold a running loop.
 """
 
 from __future__ import annotations
