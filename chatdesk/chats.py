@@ -170,31 +170,17 @@ async def recent_wait_s(conn: AsyncConnection, department_id: Any) -> float | No
     return float(median) if median is not None else None
 
 
-# Per department, the (place, estimate) this process last told each waiting chat's visitor.
-_TOLD: dict[Any, dict[Any, tuple[int, int | None]]] = {}
-
-
 async def queue_changed(tx: Tx, department_id: Any) -> None:
-    """Tell each waiting visitor whose place or estimate moved, and agents how many wait.
-
-    Every place is recomputed, but only changes are sent: a chat joining the back of a queue of
-    N tells only its own visitor, not N (under load that fan-out was most of all events). A
-    visitor another process told something newer gets the right value at the next change.
-    """
+    """Tell each waiting visitor their new place and estimate, and agents how many wait."""
     conn = tx.conn
     waiting = (await conn.execute(
         _CHAT.where(chats.c.department_id == department_id, chats.c.status == "queued")
         .order_by(chats.c.priority.desc(), chats.c.created_at)
     )).all()
     per_chat = await recent_wait_s(conn, department_id)
-    told, telling = _TOLD.get(department_id, {}), {}
     for position, row in enumerate(waiting, start=1):
-        estimate = None if per_chat is None else round(per_chat * position)
-        telling[row.id] = (position, estimate)
-        if told.get(row.id) != telling[row.id]:
-            chat = chat_json(row, position, estimate, for_visitor=True)
-            await tx.emit([visitor_stream(row.visitor_id)], "chat.queued", {"chat": chat})
-    tx.on_commit.append(lambda: _TOLD.__setitem__(department_id, telling))
+        chat = chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=True)
+        await tx.emit([visitor_stream(row.visitor_id)], "chat.queued", {"chat": chat})
     await tx.emit(await all_agent_streams(conn), "queue.updated",
                   {"department_id": department_id, "waiting": len(waiting)})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -115,7 +115,6 @@ class Tx:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.events: list[PendingEvent] = []
-        self.on_commit: list[Callable[[], None]] = []  # run once the change is committed
 
     async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
         """Record an event for `streams`; it is written and pushed only if the transaction commits."""
@@ -140,6 +139,4 @@ async def transaction(engine: AsyncEngine, outbox_: Outbox) -> AsyncIterator[Tx]
         tx = Tx(conn)
         yield tx
         outbox_ids = await tx.write_outbox()
-    for committed in tx.on_commit:
-        committed()
     await outbox_.push(tx.events, outbox_ids)
