@@ -16,7 +16,7 @@ from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
-from chatdesk.thread import append_system_message, last_messages, participant_streams
+from chatdesk.thread import append_system_message, last_messages, participant_streams, unread_counts
 
 _agent = agents.alias("assigned_agent")
 
@@ -115,7 +115,8 @@ async def chat_view(conn: AsyncConnection, row: Any, *, for_visitor: bool = Fals
 
 
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:
-    """A visitor's own chats; for an agent, the queue and their own chats, each with its `last_message`."""
+    """A visitor's own chats; for an agent, the queue and their own chats, each with its `last_message` and
+    `unread_count` (visitor messages past the agent's read mark)."""
     query = _CHAT.order_by(chats.c.created_at.desc()).limit(200)
     if principal.kind == "visitor":
         query = query.where(chats.c.visitor_id == principal.id)
@@ -128,8 +129,10 @@ async def list_chats(conn: AsyncConnection, principal: Principal, status: str | 
     listed = [await chat_view(conn, row, for_visitor=visitor) for row in rows]
     if not visitor:
         last = await last_messages(conn, [(row.id, row.last_seq) for row in rows])
+        unread = await unread_counts(conn, [(row.id, row.agent_read_seq) for row in rows])
         for chat in listed:
             chat["last_message"] = last.get(chat["id"])
+            chat["unread_count"] = unread.get(chat["id"], 0)
     return listed
 
 

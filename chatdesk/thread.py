@@ -90,3 +90,16 @@ async def last_messages(conn: Any, chat_seqs: list[tuple[uuid.UUID, int]]) -> di
         select_messages().where(sa.tuple_(messages.c.chat_id, messages.c.seq).in_(pairs))
     )).all()
     return {row.chat_id: message_json(row) for row in rows}
+
+
+async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> dict[uuid.UUID, int]:
+    """How many visitor messages each chat holds past the agent's read mark (system lines and agents' own never count)."""
+    if not chat_reads:
+        return {}
+    reads = sa.values(sa.column("chat_id", sa.Uuid), sa.column("read_seq", sa.Integer), name="reads").data(chat_reads)
+    rows = (await conn.execute(
+        sa.select(messages.c.chat_id, sa.func.count())
+        .join(reads, sa.and_(reads.c.chat_id == messages.c.chat_id, messages.c.seq > reads.c.read_seq))
+        .where(messages.c.sender_type == "visitor").group_by(messages.c.chat_id)
+    )).all()
+    return {chat_id: count for chat_id, count in rows}

@@ -28,18 +28,24 @@ def test_before_seq_pages_back_from_the_newest(client, active_chat):
     assert client.get(url, params={"before_seq": 0}, headers=active_chat["agent"]).status_code == 422
 
 
-def test_agent_chat_list_carries_last_message_and_read_marks(client, active_chat):
-    _send(client, active_chat, "visitor", "first")
-    last = _send(client, active_chat, "visitor", "Where is my parcel?")
-    client.post(f"/api/v1/chats/{active_chat['chat_id']}/read", json={"seq": last["seq"] - 1},
+def test_agent_chat_list_carries_last_message_read_marks_and_unread_count(client, active_chat):
+    first = _send(client, active_chat, "visitor", "first")  # seq 1 is the system line "joined the chat"
+    _send(client, active_chat, "agent", "Let me look")
+    _send(client, active_chat, "visitor", "Where is my parcel?")
+    client.post(f"/api/v1/chats/{active_chat['chat_id']}/read", json={"seq": first["seq"] - 1},
                 headers=active_chat["agent"])
     chats = client.get("/api/v1/chats", headers=active_chat["agent"]).json()["chats"]
     chat = next(c for c in chats if c["id"] == active_chat["chat_id"])
     assert chat["last_message"]["body"] == "Where is my parcel?"
-    assert chat["agent_read_seq"] == last["seq"] - 1
+    assert chat["agent_read_seq"] == first["seq"] - 1
     assert chat["visitor_read_seq"] == 0
+    assert chat["last_seq"] - chat["agent_read_seq"] == 3
+    assert chat["unread_count"] == 2  # the visitor's two messages; the agent's own reply never counts
+    client.post(f"/api/v1/chats/{active_chat['chat_id']}/end", headers=active_chat["agent"])  # a system line
+    chats = client.get("/api/v1/chats", headers=active_chat["agent"]).json()["chats"]
+    assert next(c for c in chats if c["id"] == active_chat["chat_id"])["unread_count"] == 2
     visitor_view = client.get("/api/v1/chats", headers=active_chat["visitor"]).json()["chats"][0]
-    assert "last_message" not in visitor_view
+    assert "last_message" not in visitor_view and "unread_count" not in visitor_view
 
 
 def test_visitor_profile_shows_fields_chats_and_tickets(client, active_chat):

@@ -93,8 +93,14 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     page.get_by_role("dialog").get_by_role("button", name="Transfer").click()
     expect(page.get_by_text("Transferred to Bob Builder")).to_be_visible()
 
+    # Bob's unread count holds the visitor's new message only, not the transfer's or his joining's system lines.
     bob_chat = second_page.locator(".chat-link", has_text="Marie Curie")
     expect(bob_chat).to_be_visible()
+    expect(bob_chat.locator(".badge")).to_have_count(0)
+    visitor.say("Are you still there?")
+    expect(bob_chat.locator(".badge")).to_have_text("1")
+    second_page.reload()  # the count from the chat list API agrees
+    expect(bob_chat.locator(".badge")).to_have_text("1")
     bob_chat.click()
     thread = second_page.get_by_role("log", name="Messages")
     expect(thread).to_contain_text("Ada Lovelace transferred the chat to Bob Builder: Billing question")

@@ -139,6 +139,7 @@ class ChatOut(BaseModel):
     visitor_read_seq: int
     agent_read_seq: int
     last_message: MessageOut | None = None
+    unread_count: int | None = None
 
 
 class ChatEnvelope(BaseModel):

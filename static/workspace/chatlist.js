@@ -6,7 +6,7 @@ import { on, setSearch, state } from "/static/workspace/store.js";
 
 let root = null;
 
-const unread = (chat) => (chat.status === "active" ? Math.max(0, chat.last_seq - (chat.agent_read_seq || 0)) : 0);
+const unread = (chat) => (chat.status === "active" ? chat.unread_count || 0 : 0);
 const ENDED_SHOWN = 10;  // recently ended chats stay reachable (to make a ticket); older ones are in tickets
 const lastActivity = (chat) => state.previews.get(chat.id)?.created_at || chat.assigned_at || chat.created_at;
 

@@ -4,7 +4,7 @@ import { avatar, h, stateView } from "/static/workspace/dom.js";
 import { confirmEnd, convertToTicket, openTransferDialog } from "/static/workspace/actions.js";
 import { createComposer } from "/static/workspace/composer.js";
 import { loadLatest } from "/static/workspace/events.js";
-import { on, putChat, state, thread as heldThread } from "/static/workspace/store.js";
+import { on, putChat, setAgentRead, state, thread as heldThread } from "/static/workspace/store.js";
 import { createThread } from "/static/workspace/thread.js";
 import { showVisitor } from "/static/workspace/visitor-panel.js";
 
@@ -54,7 +54,7 @@ function reader(chatId) {
     const chat = state.chats.get(chatId);
     if (!seq || document.hidden || !chat || chat.agent?.id !== state.agent.id || chat.status !== "active") return;
     if (seq <= (chat.agent_read_seq || 0)) return;
-    putChat({ ...chat, agent_read_seq: seq });
+    setAgentRead(chatId, seq);
     clearTimeout(pending);
     pending = setTimeout(() => request("POST", `/api/v1/chats/${chatId}/read`, { seq }).catch(() => {}), 300);
   };

@@ -3,8 +3,8 @@
 // seq jump over REST (after_seq), and on `resync` reload state through the normal start-up path.
 import { request } from "/static/workspace/api.js";
 import {
-  addMessages, dropOffer, emit, lastSeqHeld, putChat, putOffer, setAgent, setConnection, setPreviews, setQueue,
-  setTyping, servesDepartment, state,
+  addMessages, advance, dropOffer, emit, lastSeqHeld, putChat, putOffer, setAgent, setConnection, setPreviews, setQueue,
+  setAgentRead, setTyping, servesDepartment, state,
 } from "/static/workspace/store.js";
 
 const PAGE = 100;
@@ -60,11 +60,12 @@ export async function loadOlder(chatId, firstSeq) {
 function onMessage({ message }) {
   const chatId = message.chat_id;
   const held = state.threads.get(chatId);
-  if (held?.messages.length && message.seq > lastSeqHeld(chatId) + 1) fillAfter(chatId);
+  if (held?.messages.length && message.seq > lastSeqHeld(chatId) + 1) fillAfter(chatId);  // which counts the gap too
   else if (held?.messages.length || held?.loaded) addMessages(chatId, [message]);
-  else setPreviews([[chatId, message]]);
-  const chat = state.chats.get(chatId);
-  if (chat && message.seq > chat.last_seq) putChat({ ...chat, last_seq: message.seq });
+  else {
+    setPreviews([[chatId, message]]);
+    advance(chatId, [message]);
+  }
   if (message.sender.type === "visitor") setTyping(chatId, null, false);
   emit("message", message);
 }
@@ -72,8 +73,8 @@ function onMessage({ message }) {
 function onRead({ chat_id: chatId, reader, seq }) {
   const chat = state.chats.get(chatId);
   if (!chat) return;
-  const key = reader.type === "visitor" ? "visitor_read_seq" : "agent_read_seq";
-  if (seq > (chat[key] || 0)) putChat({ ...chat, [key]: seq });
+  if (reader.type === "agent") setAgentRead(chatId, seq);
+  else if (seq > (chat.visitor_read_seq || 0)) putChat({ ...chat, visitor_read_seq: seq });
 }
 
 function onChat({ chat }) {

@@ -125,13 +125,39 @@ export function addMessages(chatId, messages, { older = false } = {}) {
     held.messages.sort((a, b) => a.seq - b.seq);
   }
   held.complete = held.messages[0].seq === 1;
-  const last = held.messages[held.messages.length - 1];
-  state.previews.set(chatId, last);
-  const chat = state.chats.get(chatId);
-  if (chat && last.seq > chat.last_seq) chat.last_seq = last.seq;
+  state.previews.set(chatId, held.messages[held.messages.length - 1]);
+  advance(chatId, fresh);
   emit(`thread:${chatId}`, { fresh, older });
   emit("chats");
   return fresh.length;
+}
+
+/**
+ * Move a chat's `last_seq` past messages newer than it; each visitor message among them past the
+ * agent's read mark adds to `unread_count` (system lines, notes and agents' own never do).
+ */
+export function advance(chatId, messages) {
+  const chat = state.chats.get(chatId);
+  if (!chat) return;
+  for (const message of [...messages].sort((a, b) => a.seq - b.seq)) {
+    if (message.seq <= chat.last_seq) continue;
+    chat.last_seq = message.seq;
+    if (message.sender.type === "visitor" && message.seq > (chat.agent_read_seq || 0)) {
+      chat.unread_count = (chat.unread_count || 0) + 1;
+    }
+  }
+  emit("chats");
+}
+
+/** The agent's read mark moved to `seq`: recount what is left unread from the thread held (none when it was the last). */
+export function setAgentRead(chatId, seq) {
+  const chat = state.chats.get(chatId);
+  if (!chat || seq <= (chat.agent_read_seq || 0)) return;
+  const held = state.threads.get(chatId)?.messages || [];
+  const covered = held.length && held[0].seq <= seq + 1;
+  const left = held.filter((message) => message.sender.type === "visitor" && message.seq > seq).length;
+  const unread = seq >= chat.last_seq ? 0 : covered ? left : chat.unread_count;
+  putChat({ ...chat, agent_read_seq: seq, unread_count: unread });
 }
 
 export function setQuickResponses(list) {
