@@ -92,6 +92,26 @@ function toggleDrawer(name) {
   $("panel-toggle").setAttribute("aria-expanded", String(workspace.dataset.drawer === "panel"));
 }
 
+/** Phones: the search icon lays the field over the bar and opens the chats drawer, where the matches show. */
+function openSearch() {
+  $("topbar").dataset.searching = "";
+  $("search-open").setAttribute("aria-expanded", "true");
+  if ($("workspace").dataset.drawer !== "rail") toggleDrawer("rail");
+  $("chat-search").focus();
+}
+
+function closeSearch() {
+  delete $("topbar").dataset.searching;
+  $("search-open").setAttribute("aria-expanded", "false");
+}
+
+/** Phones: the account menu (preferences, who is signed in, sign-out); closes on Esc, outside clicks and a choice. */
+function setAccountMenu(open) {
+  if (open) $("profile-menu").dataset.open = "";
+  else delete $("profile-menu").dataset.open;
+  $("profile-open").setAttribute("aria-expanded", String(open));
+}
+
 on("route", showRoute);
 
 $("signin-form").addEventListener("submit", async (event) => {
@@ -122,6 +142,20 @@ $("signout").addEventListener("click", async () => {
 $("rail-toggle").addEventListener("click", () => toggleDrawer("rail"));
 $("panel-toggle").addEventListener("click", () => toggleDrawer("panel"));
 $("scrim").addEventListener("click", () => toggleDrawer($("workspace").dataset.drawer));
+$("search-open").addEventListener("click", openSearch);
+$("chat-search").addEventListener("blur", closeSearch);
+$("chat-search").addEventListener("keydown", (event) => { if (event.key === "Escape") $("chat-search").blur(); });
+$("profile-open").addEventListener("click", () => setAccountMenu(!("open" in $("profile-menu").dataset)));
+$("profile-menu").addEventListener("click", () => setAccountMenu(false));
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("#profile-menu, #profile-open")) setAccountMenu(false);
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && "open" in $("profile-menu").dataset) {
+    setAccountMenu(false);
+    $("profile-open").focus();
+  }
+});
 
 on("connection", showConnection);
 
