@@ -1,6 +1,7 @@
 // Presence (the header switch, and auto-away after the idle time) and the preferences dialog.
 import { request } from "/static/workspace/api.js";
 import { h, toast } from "/static/workspace/dom.js";
+import { myQuickResponses } from "/static/workspace/my-quick-responses.js";
 import { askDesktopPermission } from "/static/workspace/notify.js";
 import { on, setAgent, state } from "/static/workspace/store.js";
 
@@ -52,6 +53,7 @@ function openPreferences() {
       h("span", { class: "muted small", id: "pref-idle-hint" }, "0 keeps you online however long you are idle.")),
     h("label", { class: "check", for: "pref-sound" }, sound, "Play a sound for new chats and messages"),
     h("label", { class: "check", for: "pref-desktop" }, desktop, "Desktop notifications while the tab is hidden"),
+    myQuickResponses(),
     error,
     h("div", { class: "actions" }, h("button", { class: "button secondary", type: "button", onclick: () => dialog.close() }, "Cancel"),
       h("button", { class: "button primary", type: "submit" }, "Save")));

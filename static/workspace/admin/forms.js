@@ -3,6 +3,19 @@ import { h, toast } from "/static/workspace/dom.js";
 
 let fieldCount = 0;
 
+/** admin.css, linked once; resolves when it has loaded so nothing is drawn unstyled. */
+export function linkStyles() {
+  const present = document.querySelector("link[data-admin-css]");
+  if (present) return present.loaded;
+  const link = h("link", { rel: "stylesheet", href: "/static/workspace/admin/admin.css", "data-admin-css": true });
+  link.loaded = new Promise((resolve) => {
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", resolve);
+  });
+  document.head.append(link);
+  return link.loaded;
+}
+
 /** A page title with one sentence and its actions. */
 export function pageHeader(title, text, ...actions) {
   return h("header", { class: "admin-header" },

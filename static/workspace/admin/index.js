@@ -1,4 +1,5 @@
 // The admin console (admins only): a section nav and one page module per section, mounted by the shell.
+import { linkStyles } from "/static/workspace/admin/forms.js";
 import { h, stateView } from "/static/workspace/dom.js";
 
 const SECTIONS = [
@@ -7,19 +8,6 @@ const SECTIONS = [
   { id: "quick-responses", label: "Quick responses", load: () => import("/static/workspace/admin/quick-responses.js") },
   { id: "widgets", label: "Widgets", load: () => import("/static/workspace/admin/widgets.js") },
 ];
-
-/** admin.css, linked once; resolves when it has loaded so nothing is drawn unstyled. */
-function linkStyles() {
-  const present = document.querySelector("link[data-admin-css]");
-  if (present) return present.loaded;
-  const link = h("link", { rel: "stylesheet", href: "/static/workspace/admin/admin.css", "data-admin-css": true });
-  link.loaded = new Promise((resolve) => {
-    link.addEventListener("load", resolve);
-    link.addEventListener("error", resolve);
-  });
-  document.head.append(link);
-  return link.loaded;
-}
 
 function currentSection() {
   const section = location.hash.replace(/^#\/?/, "").split("/")[1];
