@@ -79,6 +79,12 @@ async def update_widget(conn: AsyncConnection, widget_id: uuid.UUID, changes: di
     return widget_json(row)
 
 
+def text_color_on(color: str) -> str:
+    """Near-black or white, whichever reads better on `color` (#rrggbb): the widget's text on its accent."""
+    red, green, blue = (int(color[at:at + 2], 16) for at in (1, 3, 5))
+    return "#09090b" if red * .299 + green * .587 + blue * .114 > 160 else "#fff"
+
+
 async def public_settings(conn: AsyncConnection, widget_id: uuid.UUID) -> dict[str, Any]:
     """What the widget needs before a chat starts (API.md, Visitors)."""
     widget = await get_widget(conn, widget_id)
@@ -92,6 +98,7 @@ async def public_settings(conn: AsyncConnection, widget_id: uuid.UUID) -> dict[s
     return {
         "widget_id": widget["id"],
         **{key: settings[key] for key in DEFAULT_SETTINGS},
+        "color_text": text_color_on(settings["color"]),
         "departments": [{"id": row.id, "name": row.name} for row in dept_rows],
         "agents_online": online,
     }

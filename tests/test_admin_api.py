@@ -121,7 +121,7 @@ def test_widget_settings_and_visitor_registration(client):
     body = public.json()
     assert body["title"] == "Need help?" and body["color"] == "#ff0066" and body["position"] == "right"
     assert set(body) == {"widget_id", "title", "greeting", "color", "position", "pre_chat_fields",
-                         "offline_message", "departments", "agents_online", "upload_max_bytes"}
+                         "offline_message", "departments", "agents_online", "upload_max_bytes", "color_text"}
     visitor = client.post(f"/api/v1/widgets/{widget['id']}/visitors",
                           json={"name": "Ada", "email": "ada@example.com", "page_url": "https://shop.example/p/1"})
     assert visitor.status_code == 201 and visitor.json()["token"].startswith("cdv_")

@@ -80,6 +80,43 @@ def test_customer_chat_flow(page: Page, live_server, make_agent, host_site, agen
     expect(chat_frame.get_by_label("Email")).to_have_count(0)
 
 
+def test_visitor_ends_the_chat(page: Page, live_server, make_agent, host_site, agents):
+    """End chat in the header asks first (Cancel keeps the chat); ending reaches the agent and offers the rating."""
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
+    agent = agents(live_server)
+    chat_frame = open_widget(page, host_site.page("/", live_server, widget["id"]))
+    start_chat(chat_frame, "Leaving Visitor")
+    chat = agent.run(agent.client.accept(agent.queued_chat("Leaving Visitor")["id"]))
+    expect(chat_frame.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+
+    end = chat_frame.get_by_role("button", name="End chat")
+    chat_frame.get_by_role("button", name="Minimise chat").focus()
+    page.keyboard.press("Shift+Tab")  # keyboard reachable, next to minimise
+    expect(end).to_be_focused()
+    page.keyboard.press("Enter")
+    question = chat_frame.get_by_role("form", name="End this chat?")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Enter")  # Cancel: the chat goes on
+    expect(question).to_be_hidden()
+    expect(end).to_be_focused()
+    expect(chat_frame.get_by_label("Message")).to_be_visible()
+
+    end.click()
+    question.get_by_role("button", name="End", exact=True).click()
+    ended = agent.wait_for(lambda e: e.type == "chat.ended" and e.data["chat"]["id"] == chat["id"])
+    assert ended.data["chat"]["status"] == "ended"
+    expect(chat_frame.get_by_text("This chat has ended")).to_be_visible()
+    expect(chat_frame.get_by_role("button", name="Good")).to_be_focused()  # the rating form, keyboard ready
+    expect(end).to_be_hidden()
+    expect(chat_frame.get_by_label("Message")).to_be_hidden()
+    assert any(m["body"] == "Chat ended by Leaving Visitor" for m in agent.messages(chat["id"]))
+    chat_frame.get_by_role("button", name="Bad").click()
+    chat_frame.get_by_role("button", name="Send rating").click()
+    expect(chat_frame.get_by_text("Thanks for your feedback!")).to_be_visible()
+    assert agent.wait_for(lambda e: e.type == "chat.rated").data["score"] == "bad"
+
+
 def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
     base_url = serve(CHATDESK_UPLOAD_MAX_BYTES=str(1024 * 1024)).base_url
     widget = create_widget(base_url, make_agent(role="admin"), [host_site.origin])

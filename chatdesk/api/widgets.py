@@ -61,6 +61,7 @@ class PublicSettings(BaseModel):
     title: str
     greeting: str
     color: str
+    color_text: str
     position: str
     pre_chat_fields: list[dict]
     offline_message: str

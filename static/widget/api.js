@@ -2,7 +2,7 @@
 import { h } from "./dom.js";
 import { state } from "./store.js";
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, body) {
     super(body?.error?.message || (status ? `Request failed (${status}).` : "You seem to be offline."));
     Object.assign(this, { status, code: body?.error?.code, fields: body?.error?.fields || {}, retryAfter: 0 });
@@ -35,12 +35,9 @@ export function upload(chatId, file, onProgress) {
     request.open("POST", `/api/v1/chats/${chatId}/attachments`);
     for (const [name, value] of Object.entries(auth())) request.setRequestHeader(name, value);
     request.upload.onprogress = (event) => onProgress(event.loaded / event.total);
-    request.onload = () => {
-      let data = null;
-      try { data = JSON.parse(request.responseText); } catch { /* keep the status */ }
-      if (request.status === 201) resolve(data.attachment);
-      else reject(new ApiError(request.status, data));
-    };
+    request.responseType = "json";  // null when the body is not JSON
+    request.onload = () => (request.status === 201 ? resolve(request.response.attachment)
+      : reject(new ApiError(request.status, request.response)));
     request.onerror = () => reject(new ApiError(0));
     const form = new FormData();
     form.append("file", file, file.name || "pasted-image.png");

@@ -3,7 +3,7 @@ import { call } from "./api.js";
 import { uuid } from "./dom.js";
 import { announce, tellHost } from "./host.js";
 import { remove } from "./outbox.js";
-import { lastSeq, remember, state, update } from "./store.js";
+import { lastSeq, remember, state, thread, update } from "./store.js";
 
 const PAGE = 500;
 let readSent = 0;
@@ -27,7 +27,7 @@ export async function startChat({ departmentId, body, fields: { name, email, ...
   }
 }
 
-export async function openChat(chat) {
+async function openChat(chat) {
   update({ chat: null, messages: new Map(), agentTyping: null, agentReadSeq: 0, rated: false, view: "chat" });
   readSent = 0;
   applyChat(chat);
@@ -99,7 +99,7 @@ export function markRead() {
     }
   }
   const seen = state.saved.seen?.[chat?.id] || 0;
-  tellHost("unread", { count: [...state.messages.values()].filter((m) => m.seq > seen && m.sender.type === "agent").length });
+  tellHost("unread", { count: thread().filter((m) => m.seq > seen && m.sender.type === "agent").length });
 }
 
 export function setAgentTyping(name, seconds) {

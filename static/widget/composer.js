@@ -17,12 +17,10 @@ export function mountComposer(root) {
     input.setRangeText(emoji, input.selectionStart, input.selectionEnd, "end");
     input.focus();
   });
-  const attachButton = h("button", { class: "icon-button", "aria-label": "Attach a file",
-    onclick: () => files.click() }, icon(ICONS.clip));
-  const sendButton = h("button", { class: "send", type: "submit", "aria-label": "Send" }, icon(ICONS.send));
   const uploads = h("ul", { class: "uploads", "aria-label": "Files being sent" });
-  const form = h("form", { class: "composer" }, uploads, grid,
-    h("div", { class: "composer-row" }, input, toggle, attachButton, sendButton), files);
+  const form = h("form", { class: "composer" }, uploads, grid, h("div", { class: "composer-row" }, input, toggle,
+    h("button", { class: "icon-button", "aria-label": "Attach a file", onclick: () => files.click() }, icon(ICONS.clip)),
+    h("button", { class: "send", type: "submit", "aria-label": "Send" }, icon(ICONS.send))), files);
   root.append(form);
 
   let typingSentAt = 0;
@@ -37,7 +35,7 @@ export function mountComposer(root) {
   }
   function grow() {
     input.style.height = "auto";
-    input.style.height = `${Math.min(input.scrollHeight, 6 * 22 + 20)}px`;
+    input.style.height = `${input.scrollHeight}px`;  // up to the CSS max-height
   }
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -16,9 +16,9 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 /** Initials for an avatar: "Grace Hopper" -> "GH". */
-export function initials(name) {
-  const words = (name || "?").trim().split(/\s+/);
-  return ((words[0]?.[0] || "?") + (words.length > 1 ? words[words.length - 1][0] : "")).toUpperCase();
+function initials(name) {
+  const [first, ...rest] = (name || "").trim().split(/\s+/);
+  return ((first[0] || "?") + (rest.pop()?.[0] || "")).toUpperCase();
 }
 
 /** Initials on a colour derived from the name. */
@@ -55,6 +55,7 @@ export function icon(path) {
 
 export const ICONS = {
   close: "M6 9l6 6 6-6",
+  leave: "M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9",
   send: "M4 12l16-8-6 16-2-7z",
   smile: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8.5 14a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01",
   clip: "M20 11.5l-8.2 8.2a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8",

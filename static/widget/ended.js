@@ -10,7 +10,7 @@ export function buildEnded() {
   const comment = h("textarea", { name: "comment", rows: 2, "aria-label": "Comment (optional)",
     placeholder: "Tell us more (optional)", maxlength: 2000, hidden: true });
   const choices = ["Good", "Bad"].map((label) => h("button", {
-    class: `rate rate-${label.toLowerCase()}`, "aria-pressed": "false",
+    class: `button rate rate-${label.toLowerCase()}`, "aria-pressed": "false",
     onclick: (click) => {
       score = label.toLowerCase();
       choices.forEach((button) => button.setAttribute("aria-pressed", button === click.currentTarget));
@@ -30,7 +30,7 @@ export function buildEnded() {
   rating.lastChild.hidden = true;  // the submit button, until a choice is made
   return h("section", { class: "ended", "aria-label": "Chat ended" }, h("p", { class: "ended-title" }, "This chat has ended"),
     state.rated ? null : rating,
-    h("div", { class: "ended-actions" },
+    h("div", { class: "actions" },
       h("button", { class: "button", onclick: () =>
         download(`/api/v1/chats/${chat.id}/transcript?format=text`, `chat-${chat.created_at.slice(0, 10)}.txt`) },
       "Download transcript"),

@@ -1,16 +1,33 @@
-/** The panel's header (title or agent, minimise) and the "Reconnecting..." banner. */
+/** The panel's header (title or agent, end chat, minimise), "End this chat?" and the "Reconnecting..." banner. */
+import { call } from "./api.js";
+import { applyChat } from "./chat.js";
 import { ICONS, avatar, h, icon } from "./dom.js";
-import { subscribe } from "./store.js";
+import { form } from "./prechat.js";
+import { state, subscribe } from "./store.js";
 
 export function mountHeader(root, { onClose }) {
   const who = h("div", { class: "who" });
+  const end = h("button", { class: "icon-button", "aria-label": "End chat", onclick: () => ask(true) }, icon(ICONS.leave));
   const close = h("button", { class: "icon-button", "aria-label": "Minimise chat", onclick: onClose },
     icon(ICONS.close));
+  const cancel = h("button", { class: "button", onclick: () => ask(false) }, "Cancel");
+  const confirm = form([h("p", { id: "end-question" }, "End this chat?"), cancel], "End",
+    async () => applyChat((await call("POST", `/chats/${state.chat.id}/end`)).chat));
+  Object.assign(confirm, { className: "confirm actions", hidden: true });
+  confirm.setAttribute("aria-labelledby", "end-question");
   const banner = h("div", { class: "banner", role: "status", hidden: true }, "Reconnecting\u2026");
-  root.append(h("header", { class: "header" }, who, close), banner);
+  root.append(h("header", { class: "header" }, who, end, close), confirm, banner);
+
+  function ask(open) {
+    confirm.hidden = !open;
+    (open ? cancel : end).focus();
+  }
+
   let shown = "";
   subscribe(({ view, chat, connected, settings = {} }) => {
     banner.hidden = connected || view !== "chat";
+    end.hidden = view !== "chat" || chat?.status === "ended";
+    if (end.hidden) confirm.hidden = true;
     const agent = view === "chat" && chat?.status === "active" && chat.agent;
     const title = agent ? agent.name : settings.title;
     const subtitle = agent ? "Support agent" : settings.agents_online === false ? "We're away right now"

@@ -49,8 +49,8 @@
     wrap.classList.toggle("o", open);
     launcher.setAttribute("aria-expanded", open);
     label((open ? "Close " : "Open ") + title);
-    remember({ open: open, greeted: true });
-    post({ chatdesk: "open", open: open });
+    remember({ open, greeted: true });
+    post({ chatdesk: "open", open });
     if (open) frame.focus();
     else if (byUser) launcher.focus();
     emit(open ? "open" : "close");
@@ -66,7 +66,7 @@
         for (const name in localStorage) if (!name.indexOf(key + "|")) stored[name.slice(key.length + 1)] = store(name);
       } catch (e) { /* none */ }
       ready = true;
-      toFrame.unshift({ chatdesk: "init", page_url: location.href, open: isOpen, stored: stored });
+      toFrame.unshift({ chatdesk: "init", page_url: location.href, open: isOpen, stored });
       toFrame.splice(0).forEach(post);
     } else if (type === "close") setOpen(false, true);
     else if (type === "unread") {
@@ -98,9 +98,8 @@
     if (!response.ok) throw Error("HTTP " + response.status);
     return response.json();
   }).then((settings) => {
-    const rgb = [1, 3, 5].map((at) => parseInt(settings.color.substr(at, 2), 16));
     title = settings.title;
-    host.style.cssText = "--a:" + settings.color + ";--f:" + (rgb[0] * .299 + rgb[1] * .587 + rgb[2] * .114 > 160 ? "#09090b" : "#fff");
+    host.style.cssText = "--a:" + settings.color + ";--f:" + settings.color_text;
     wrap.classList.toggle("l", settings.position === "left");
     label("Open " + title);
     greeting.firstChild.textContent = settings.greeting;

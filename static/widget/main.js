@@ -39,7 +39,7 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("visibilitychange", markRead);
 
 mountHeader(app, { onClose: close });
-const formPane = h("main", { class: "pane form-pane" });
+const formPane = h("main", { class: "pane" });
 const chatPane = h("main", { class: "pane", hidden: true });
 const drop = h("div", { class: "drop", hidden: true }, "Drop files to send them");
 app.append(formPane, chatPane, drop);
@@ -71,6 +71,7 @@ subscribe((current) => {
     endedCard?.remove();
     endedCard = ended ? footer.appendChild(buildEnded()) : null;
     composer.hidden = ended;
+    if (ended && current.open) endedCard.querySelector("button").focus();
   }
   connect();
 });
@@ -92,9 +93,7 @@ async function boot() {
   update({ view: "loading" });
   try {
     const settings = await call("GET", `/widgets/${widgetId}/settings`);
-    const [r, g, b] = [1, 3, 5].map((at) => parseInt(settings.color.slice(at, at + 2), 16));
-    document.documentElement.style.setProperty("--accent", settings.color);
-    document.documentElement.style.setProperty("--accent-fg", r * .299 + g * .587 + b * .114 > 160 ? "#09090b" : "#fff");
+    document.documentElement.style.cssText = `--accent:${settings.color};--accent-fg:${settings.color_text}`;
     update({ settings });
     if (!(await resumeChat())) update({ view: settings.agents_online ? "prechat" : "offline" });
   } catch {

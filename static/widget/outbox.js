@@ -11,6 +11,8 @@ let timer = null;
 let delay = 1000;
 
 const save = (outbox) => { update({ outbox }); writeJson(key, outbox); };
+const setError = (clientMsgId, error) => save(state.outbox.map((item) =>
+  item.client_msg_id === clientMsgId ? { ...item, error } : item));
 export const loadOutbox = () => update({ outbox: readJson(key, []) });
 
 /** Queue a message for the current chat and try to send it now. */
@@ -29,7 +31,7 @@ export function remove(clientMsgId) {
 }
 
 export function retry(clientMsgId) {
-  save(state.outbox.map((item) => item.client_msg_id === clientMsgId ? { ...item, error: null } : item));
+  setError(clientMsgId, null);
   flush();
 }
 
@@ -56,7 +58,7 @@ async function drain() {
         delay = Math.min(delay * 2, MAX_DELAY_MS);
         return;
       }
-      save(state.outbox.map((other) => other === item ? { ...item, error: error.message } : other));
+      setError(item.client_msg_id, error.message);
     }
   }
 }

@@ -17,7 +17,7 @@ export function field({ name, label, type = "text", required = false, options = 
 }
 
 /** Check each field, show its message, focus the first wrong one; true when all are fine. */
-export function validate(form, serverErrors = {}) {
+function validate(form, serverErrors = {}) {
   let first = null;
   for (const input of form.querySelectorAll("input, textarea, select")) {
     const message = serverErrors[input.name] || (input.validity.valueMissing ? "Please fill this in."

@@ -51,7 +51,7 @@ export const state = {
 };
 
 /** Change state and re-render once per frame however many changes came in. */
-export function update(patch = {}) {
+export function update(patch) {
   Object.assign(state, patch);
   if (scheduled) return;
   scheduled = true;

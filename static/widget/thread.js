@@ -8,19 +8,19 @@ const GROUP_GAP_MS = 5 * 60 * 1000;
 const nodes = new Map();  // "chat:seq" or client_msg_id -> element: renders move nodes, never rebuild them
 
 function attachmentView(file) {
+  const onclick = () => download(file.url, file.name);
   if (!file.thumbnail_url) {
-    return h("button", { class: "file-card", onclick: () => download(file.url, file.name) },
+    return h("button", { class: "file-card", onclick },
       icon(ICONS.file), h("span", {}, h("span", { class: "file-name" }, file.name),
         h("small", {}, `${fileSize(file.size)} \u00b7 Download`)));
   }
   const image = h("img", { class: "thumb", alt: file.name });
   blobUrl(file.thumbnail_url).then((url) => { image.src = url; }, () => { image.alt += " (not available)"; });
-  return h("button", { class: "image-link", "aria-label": `Download ${file.name}`,
-    onclick: () => download(file.url, file.name) }, image);
+  return h("button", { class: "image-link", "aria-label": `Download ${file.name}`, onclick }, image);
 }
 
 function messageNode({ sender, body, attachments, created_at: at }) {
-  return h("li", { class: `msg ${sender.type}` }, h("div", { class: "sender" }, sender.name || ""),
+  return h("li", { class: `msg ${sender.type}` }, h("div", { class: "sender" }, sender.name),
     attachments.some((file) => file.name === body) ? null : h("div", { class: "bubble" }, body),  // not a file's name
     attachments.map(attachmentView),
     h("div", { class: "meta" }, h("time", { datetime: at }, clock(at)), h("span", { class: "mark" })));
