@@ -55,10 +55,11 @@ class Record:
         if started is not None:
             self.measure(DELIVERY, started, arrived_at)
 
-    def write(self, path: str, locust_failures: int) -> None:
+    def write(self, path: str, locust_failures: int, errors: list[dict]) -> None:
+        """Everything measured, with locust's failed requests (what, why, how often), as JSON."""
         with open(path, "w") as file:
             json.dump({"samples": self.samples, "failures": self.failures, "uploads": self.uploads,
-                       "counts": self.counts, "locust_failures": locust_failures,
+                       "counts": self.counts, "locust_failures": locust_failures, "errors": errors,
                        "seen": {chat: {party: {str(seq): v for seq, v in seqs.items()} for party, seqs in parties.items()}
                                 for chat, parties in self.seen.items()}}, file)
 

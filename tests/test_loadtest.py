@@ -26,6 +26,8 @@ def _check(result, json_path, html_path) -> dict:
     assert 0 < report["figures_ms"]["real-time delivery (POST -> SSE at the other party)"]["p50"]
     html = html_path.read_text()
     assert ("all targets met" if report["ok"] else "targets missed") in html and "message loss" in html
+    assert sum(error["count"] for error in report["errors"]) == int(report["targets"][-1]["measured"])
+    assert "Failed requests" in html
     return report
 
 

@@ -160,7 +160,8 @@ def judge(plan: Plan, results: dict, loss: dict) -> dict:
     return {"ok": all(row["ok"] for row in rows), "targets": rows,
             "plan": {"users": plan.users, "spawn_rate": plan.spawn_rate, "duration_s": plan.duration_s,
                      "agents": plan.agents, "agent_capacity": plan.capacity},
-            "figures_ms": figures, "counts": results["counts"], "uploads": uploads, "loss": loss}
+            "figures_ms": figures, "counts": results["counts"], "uploads": uploads, "loss": loss,
+            "errors": results["errors"]}
 
 
 def run_loadtest(base_url: str, admin_email: str, admin_password: str, plan: Plan, work_dir: Path,

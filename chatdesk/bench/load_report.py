@@ -27,8 +27,11 @@ def render_html(report: dict) -> str:
         [escape(name), str(f["n"]), *(f"{f[k]:.1f}" for k in ("p50", "p95", "p99", "max"))]
         for name, f in report["figures_ms"].items()])
     counts = ", ".join(f"{escape(k)} {v}" for k, v in sorted(report["counts"].items()))
+    errors = _table(["Request", "Error", "Count"], [
+        [escape(error["request"]), escape(error["error"]), str(error["count"])] for error in report["errors"]
+    ]) if report["errors"] else "<p>No request failed.</p>"
     return (f"<!doctype html><html lang=en><meta charset=utf-8><title>chatdesk load test</title>"
             f"<style>{_STYLE}</style><h1>chatdesk load test: {verdict}</h1>"
             f"<p>{plan['users']} users ({plan['agents']} agents with {plan['agent_capacity']} chats each), "
             f"spawn rate {plan['spawn_rate']:g}/s, {plan['duration_s']:g} s against <code>{escape(report['url'])}</code>"
-            f"</p>{targets}<h2>Figures</h2>{figures}<p>{counts}</p></html>\n")
+            f"</p>{targets}<h2>Figures</h2>{figures}<p>{counts}</p><h2>Failed requests</h2>{errors}</html>\n")
