@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+import threading
+from collections.abc import Awaitable, Callable
 
 from chatdesk.client import Client, ServerEvent
 from chatdesk.widgets import create_widget
@@ -78,6 +79,38 @@ async def department_with(database_url: str, agent_ids: list[str], *, mode: str 
 async def connected_agent(base_urls, agent: dict) -> tuple[Client, EventLog]:
     """An agent signed in, online, with its event stream open (so routing counts it present)."""
     client = await online_agent(base_urls, agent)
+    log = EventLog(client)
+    await log.wait_for(lambda e: e.type == "ready")
+    return client, log
+
+
+class ThreadedLog:
+    """A client with its EventLog on an event loop of its own, for sync (browser) tests beside it."""
+
+    def __init__(self, connect: Callable[[], Awaitable[tuple[Client, EventLog]]]) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.client: Client
+        self.log: EventLog
+        self.client, self.log = self.run(connect())
+
+    def run(self, coro, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def wait_for(self, match: Callable[[ServerEvent], bool], timeout: float = 20) -> ServerEvent:
+        return self.run(self.log.wait_for(match, timeout), timeout + 5)
+
+    def close(self) -> None:
+        self.run(self.log.close())
+        self.run(self.client.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+async def connected_visitor(base_url: str, token: str) -> tuple[Client, EventLog]:
+    """A visitor's client with its event stream open."""
+    client = Client(base_url, token)
     log = EventLog(client)
     await log.wait_for(lambda e: e.type == "ready")
     return client, log

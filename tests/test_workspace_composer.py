@@ -5,7 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.files_samples import image
-from tests.workspace_helpers import EventTap, Visitor, agent_api, department, sign_in
+from tests.realtime_helpers import ThreadedLog, connected_visitor
+from tests.workspace_helpers import Visitor, agent_api, department, sign_in
 
 
 
@@ -23,17 +24,16 @@ def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, da
     composer = page.get_by_role("textbox", name="Message")
 
     # Typing tells the visitor; leaving the field tells them it stopped.
-    tap = EventTap(alan)
+    alans_stream = ThreadedLog(lambda: connected_visitor(live_server, alan.token))
     try:
-        tap.wait_for(lambda kind, data: kind == "ready")
         composer.press_sequentially("Let me see")
-        typing = tap.wait_for(lambda kind, data: kind == "typing" and data["typing"])
-        assert typing["who"]["name"] == "Ada Lovelace"
+        typing = alans_stream.wait_for(lambda e: e.type == "typing" and e.data["typing"])
+        assert typing.data["who"]["name"] == "Ada Lovelace"
         composer.fill("")
         composer.blur()
-        tap.wait_for(lambda kind, data: kind == "typing" and not data["typing"])
+        alans_stream.wait_for(lambda e: e.type == "typing" and not e.data["typing"])
     finally:
-        tap.close()
+        alans_stream.close()
 
     # A file goes up with progress and is sent with the message.
     page.locator(".composer input[type=file]").set_input_files({"name": "receipt.png", "mimeType": "image/png", "buffer": image("PNG")})

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 from playwright.sync_api import FrameLocator, Page, expect
 
-from chatdesk.client import Client, ServerEvent
 from tests.conftest import PASSWORD
-from tests.realtime_helpers import EventLog, connected_agent
+from tests.realtime_helpers import ThreadedLog, connected_agent
 
 
 class HostSite:
@@ -106,22 +104,11 @@ def create_widget(base_url: str, admin: dict, origins: list[str], **settings) ->
     return response.json()
 
 
-class Agent:
+class Agent(ThreadedLog):
     """An agent on chatdesk's API client, running on an event loop of its own beside the sync browser test."""
 
     def __init__(self, base_url: str, agent: dict) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.client: Client
-        self.log: EventLog
-        self.client, self.log = self.run(connected_agent(base_url, agent))
-
-    def run(self, coro, timeout: float = 30):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def wait_for(self, match: Callable[[ServerEvent], bool], timeout: float = 20) -> ServerEvent:
-        return self.run(self.log.wait_for(match, timeout), timeout + 5)
+        super().__init__(lambda: connected_agent(base_url, agent))
 
     def queued_chat(self, visitor_name: str, timeout: float = 20) -> dict:
         """The queued chat of this visitor, once it is there."""
@@ -137,9 +124,3 @@ class Agent:
 
     def messages(self, chat_id: str) -> list[dict]:
         return self.run(self.client.messages_after(chat_id))
-
-    def close(self) -> None:
-        self.run(self.log.close())
-        self.run(self.client.close())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)

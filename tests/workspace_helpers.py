@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +37,8 @@ class Visitor:
         self.http = httpx.Client(base_url=base_url, timeout=10, headers={"User-Agent": user_agent} if user_agent else None)
         widget_id = run(new_widget(database_url))
         body = self.http.post(f"/api/v1/widgets/{widget_id}/visitors", json={"name": name, **fields}).json()
-        self.http.headers["Authorization"] = f"Bearer {body['token']}"
+        self.token = body["token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
         self.chat_id: str | None = None
 
     def start(self, department_id: str, message: str | None = None) -> dict:
@@ -93,39 +91,3 @@ def sql(database_url: str, statement: str, *args):
             await conn.close()
 
     return run(execute())
-
-
-class EventTap:
-    """A visitor's event stream read in a background thread; `wait_for(type)` polls what arrived."""
-
-    def __init__(self, visitor: Visitor) -> None:
-        self.events: list[tuple[str, dict]] = []
-        self._stop = threading.Event()
-        self._http = httpx.Client(base_url=str(visitor.http.base_url), headers=dict(visitor.http.headers),
-                                  timeout=httpx.Timeout(10, read=None))
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        event_type = "message"
-        with self._http.stream("GET", "/api/v1/events") as response:
-            for line in response.iter_lines():
-                if self._stop.is_set():
-                    return
-                if line.startswith("event:"):
-                    event_type = line[6:].strip()
-                elif line.startswith("data:"):
-                    self.events.append((event_type, json.loads(line[5:])))
-
-    def wait_for(self, match, timeout_s: float = 10) -> dict:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            for event_type, data in list(self.events):
-                if match(event_type, data):
-                    return data
-            time.sleep(0.05)
-        raise AssertionError(f"no matching event in {timeout_s} s; got {[t for t, _ in self.events]}")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._http.close()
