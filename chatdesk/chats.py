@@ -20,7 +20,8 @@ from chatdesk.thread import append_system_message, last_messages, participant_st
 
 _agent = agents.alias("assigned_agent")
 
-_CHAT = (
+# A chat row with its visitor's and agent's names, as chat_json wants it.
+CHAT_QUERY = (
     sa.select(
         chats,
         visitors.c.name.label("visitor_name"),
@@ -70,7 +71,7 @@ async def emit_chat_event(tx: Tx, streams: list[str], event_type: str, row: Any)
 def _chat_by_id(for_visitor: bool, lock: bool) -> sa.Select:
     """Built once per shape: SQLAlchemy keeps a statement object's cache key, while building one
     for a fresh statement walks the whole query (about 50 µs for this one, on every message)."""
-    query = _CHAT.where(chats.c.id == sa.bindparam("chat_id"))
+    query = CHAT_QUERY.where(chats.c.id == sa.bindparam("chat_id"))
     if for_visitor:
         query = query.where(chats.c.visitor_id == sa.bindparam("visitor_id"))
     return query.with_for_update(of=chats) if lock else query
@@ -117,7 +118,7 @@ async def chat_view(conn: AsyncConnection, row: Any, *, for_visitor: bool = Fals
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:
     """A visitor's own chats; for an agent, the queue and their own chats, each with its `last_message` and
     `unread_count` (visitor messages past the agent's read mark)."""
-    query = _CHAT.order_by(chats.c.created_at.desc()).limit(200)
+    query = CHAT_QUERY.order_by(chats.c.created_at.desc()).limit(200)
     if principal.kind == "visitor":
         query = query.where(chats.c.visitor_id == principal.id)
     else:
@@ -173,21 +174,6 @@ async def recent_wait_s(conn: AsyncConnection, department_id: Any) -> float | No
     return float(median) if median is not None else None
 
 
-async def queue_changed(tx: Tx, department_id: Any) -> None:
-    """Tell each waiting visitor their new place and estimate, and agents how many wait."""
-    conn = tx.conn
-    waiting = (await conn.execute(
-        _CHAT.where(chats.c.department_id == department_id, chats.c.status == "queued")
-        .order_by(chats.c.priority.desc(), chats.c.created_at)
-    )).all()
-    per_chat = await recent_wait_s(conn, department_id)
-    for position, row in enumerate(waiting, start=1):
-        chat = chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=True)
-        await tx.emit([visitor_stream(row.visitor_id)], "chat.queued", {"chat": chat})
-    await tx.emit(await all_agent_streams(conn), "queue.updated",
-                  {"department_id": department_id, "waiting": len(waiting)})
-
-
 async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | None) -> Any:
     """Open a queued chat for a visitor; 409 `no_agents_online` when nobody could take it."""
     conn = tx.conn
@@ -206,7 +192,7 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
             )).scalar_one()
     except IntegrityError:
         raise ApiError(409, "You already have an open chat; end it before starting another.", code="conflict") from None
-    await queue_changed(tx, department_id)
+    tx.queue_changed(department_id)
     return await reload(conn, chat_id)
 
 
@@ -244,14 +230,14 @@ async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
     await append_system_message(tx, row, f"{agent.name} joined the chat")
     row = await reload(conn, chat_id)
     await emit_chat_event(tx, participant_streams(row), "chat.assigned", row)
-    await queue_changed(tx, row.department_id)
+    tx.queue_changed(row.department_id)
     return row
 
 
 async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -> Any:
     """End a chat (locked by the caller or not): free its agent's slot, say why, tell both sides."""
     conn = tx.conn
-    row = (await conn.execute(_CHAT.where(chats.c.id == chat_id).with_for_update(of=chats))).one()
+    row = (await conn.execute(CHAT_QUERY.where(chats.c.id == chat_id).with_for_update(of=chats))).one()
     if row.status == "ended":
         return row
     holder = row.agent_id or row.offered_to_id
@@ -265,7 +251,7 @@ async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -
     await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
     await emit_chat_event(tx, participant_streams(row), "chat.ended", row)
-    await queue_changed(tx, row.department_id)
+    tx.queue_changed(row.department_id)
     return row
 
 
@@ -315,7 +301,7 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
     streams = sorted(set(old_streams) | set(participant_streams(row)))
     await emit_chat_event(tx, streams, "chat.transferred", row)
     if row.status == "queued":
-        await queue_changed(tx, row.department_id)
+        tx.queue_changed(row.department_id)
     return row
 
 
@@ -341,10 +327,10 @@ async def set_priority(tx: Tx, chat_id: uuid.UUID, priority: int) -> Any:
     )).first()
     if row is None:
         raise not_found("chat")
-    await queue_changed(tx, row.department_id)
+    tx.queue_changed(row.department_id)
     return await reload(tx.conn, chat_id)
 
 
 async def reload(conn: AsyncConnection, chat_id: uuid.UUID) -> Any:
     """The chat row with its visitor's and agent's names."""
-    return (await conn.execute(_CHAT.where(chats.c.id == chat_id))).one()
+    return (await conn.execute(CHAT_QUERY.where(chats.c.id == chat_id))).one()

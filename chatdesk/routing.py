@@ -23,7 +23,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.chats import chat_json, eligible_agents, finish_chat, queue_changed, reload
+from chatdesk.chats import chat_json, eligible_agents, finish_chat, reload
 from chatdesk.db.tables import agents, chats, departments
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
@@ -117,7 +117,7 @@ async def withdraw_offers_of(tx: Tx, agent_id: uuid.UUID) -> None:
     )).all()
     for chat in offered:
         await withdraw_offer(tx, chat.id, reason="agent_away")
-        await queue_changed(tx, chat.department_id)
+        tx.queue_changed(chat.department_id)
 
 
 class Router:
@@ -190,7 +190,7 @@ class Router:
             while True:
                 # Who is present is read right before each offer, never from a stale list.
                 connected = await connected_agents(services.redis, services.settings.presence_grace_s)
-                async with transaction(services.engine, services.outbox) as tx:
+                async with transaction(services) as tx:
                     moved = await offer_next(tx, department, connected)
                 if not moved:
                     break
@@ -220,11 +220,11 @@ class Router:
                         0, 0, 0, 0, 0, 0, services.settings.idle_end_minutes * 60))
             )).scalars().all()
         for chat in stale:
-            async with transaction(services.engine, services.outbox) as tx:
+            async with transaction(services) as tx:
                 await withdraw_offer(tx, chat.id, reason="timeout")
-                await queue_changed(tx, chat.department_id)
+                tx.queue_changed(chat.department_id)
         for chat_id in idle:
-            async with transaction(services.engine, services.outbox) as tx:
+            async with transaction(services) as tx:
                 await end_idle_chat(tx, chat_id, services.settings.idle_end_minutes)
         await self.route()
 

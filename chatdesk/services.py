@@ -15,6 +15,7 @@ from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
 from chatdesk.files.cleanup import FileJanitor
 from chatdesk.files.storage import Storage, storage_for
+from chatdesk.queue_places import QueuePlaces
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
@@ -41,6 +42,7 @@ class Services:
     hub: Hub
     presence: PresenceTracker
     storage: Storage
+    queue_places: QueuePlaces
     router: Router | None = None
 
 
@@ -66,9 +68,10 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                                                      key_prefix="chatdesk:counters")),
         secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
         presence=PresenceTracker(redis), storage=storage_for(settings),
+        queue_places=QueuePlaces(engine, redis, streams),
     )
     services.router = Router(services)
-    background = [services.outbox, services.hub, services.presence, services.router,
+    background = [services.outbox, services.hub, services.presence, services.queue_places, services.router,
                   FileJanitor(engine, services.storage)]
     for part in background:
         part.start()

@@ -283,3 +283,31 @@ async def test_raising_capacity_serves_the_queue_at_once(live_server, make_agent
     await admin.request("PATCH", f"/api/v1/agents/{agent_json['id']}", json={"max_chats": 2})
     await log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == second_chat["id"], 0.5)
     await _close(log, first_log, second_log, agent, first, second, admin)
+
+
+async def test_a_burst_of_new_chats_tells_only_the_visitors_whose_place_moved(live_server, make_agent, database_url):
+    member = make_agent(max_chats=1)
+    department = await department_with(database_url, [member["id"]])
+    member_client = await online_agent(live_server, member)  # online without a stream: chats wait
+    watcher, watcher_log = await connected_agent(live_server, make_agent())  # serves the default department only
+    widget = await new_widget(database_url)
+    first, first_log = await _visitor(live_server, widget, "First")
+    await first.start_chat(department)
+    others = await asyncio.gather(*(_visitor(live_server, widget, f"V{i}") for i in range(20)))
+    chat_ids = [chat["id"] for chat in await asyncio.gather(*(c.start_chat(department) for c, _ in others))]
+
+    def told(log: EventLog) -> list[int]:
+        return [e.data["chat"]["queue_position"] for e in log.events if e.type == "chat.queued"]
+
+    await watcher_log.wait_for(
+        lambda e: e.type == "queue.updated" and e.data["department_id"] == department and e.data["waiting"] == 21)
+    _, listed = await member_client.request("GET", "/api/v1/chats", params={"status": "queued"})
+    places = {chat["id"]: chat["queue_position"] for chat in listed["chats"]}
+    for chat_id, (_, log) in zip(chat_ids, others, strict=True):
+        await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == places[chat_id])
+        assert told(log) == sorted(told(log), reverse=True)  # never moves back
+    assert told(first_log) == [1]  # everyone joined behind: the first visitor's place never moved
+    updates = [e for e in watcher_log.events if e.type == "queue.updated" and e.data["department_id"] == department]
+    assert len(updates) < 21, "a burst is told in a few coalesced updates, not one per chat"
+    await _close(watcher_log, first_log, *(log for _, log in others), watcher, member_client, first,
+                 *(client for client, _ in others))

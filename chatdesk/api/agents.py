@@ -76,7 +76,7 @@ class AgentPatch(BaseModel):
 
 async def _change_me(call: Call, changes: dict) -> Response:
     """Change the signed-in agent; routing looks again, since capacity or presence may have changed."""
-    async with transaction(call.services.engine, call.services.outbox) as tx:
+    async with transaction(call.services) as tx:
         if changes.get("status") in ("away", "offline"):
             # Chats before the agent row, the lock order every chat transaction uses.
             await withdraw_offers_of(tx, call.principal.id)

@@ -161,7 +161,7 @@ async def _spend_send_budget(call: Call) -> None:
 
 
 def _tx(call: Call):
-    return transaction(call.services.engine, call.services.outbox)
+    return transaction(call.services)
 
 
 @endpoint("List chats: a visitor's own; for agents the queue and their own", access=Access.PARTICIPANT,

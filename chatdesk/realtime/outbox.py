@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -19,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chatdesk.db.tables import outbox
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data
+
+if TYPE_CHECKING:
+    from chatdesk.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +114,17 @@ class Outbox:
 
 
 class Tx:
-    """A database transaction that also collects the events it writes to the outbox."""
+    """A database transaction that also collects the events it writes to the outbox and the
+    departments whose queue it changed."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.events: list[PendingEvent] = []
+        self.changed_queues: set = set()
+
+    def queue_changed(self, department_id) -> None:
+        """After commit, the department's waiting visitors and the agents hear of it (chatdesk.queue_places)."""
+        self.changed_queues.add(department_id)
 
     async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
         """Record an event for `streams`; it is written and pushed only if the transaction commits."""
@@ -132,11 +142,12 @@ class Tx:
 
 
 @asynccontextmanager
-async def transaction(engine: AsyncEngine, outbox_: Outbox) -> AsyncIterator[Tx]:
-    """`async with transaction(...) as tx:` write the outbox with the change, commit, then push
-    what it emitted (invariants 1 and 3)."""
-    async with engine.begin() as conn:
+async def transaction(services: Services) -> AsyncIterator[Tx]:
+    """`async with transaction(services) as tx:` write the outbox with the change, commit, then push
+    what it emitted (invariants 1 and 3) and mark the queues it changed."""
+    async with services.engine.begin() as conn:
         tx = Tx(conn)
         yield tx
         outbox_ids = await tx.write_outbox()
-    await outbox_.push(tx.events, outbox_ids)
+    await services.outbox.push(tx.events, outbox_ids)
+    services.queue_places.changed(tx.changed_queues)

@@ -9,7 +9,7 @@ const PAGE = 500;
 let readSent = 0;
 let typingTimer = null;
 
-/** Register the visitor if new, then open a chat with the first message; 409 no_agents_online rises. */
+/** Register the visitor if new, open a chat with the first message; 409 no_agents_online rises. */
 export async function startChat({ departmentId, body, fields: { name, email, ...rest } }) {
   if (!state.saved.token) {
     const visitor = await call("POST", `/widgets/${state.settings.widget_id}/visitors`,

@@ -1,4 +1,4 @@
-/** The panel's header (title or agent, end chat, minimise), "End this chat?" and the "Reconnecting..." banner. */
+/** The header (title or agent, end, minimise), "End this chat?" and the "Reconnecting..." banner. */
 import { call } from "./api.js";
 import { applyChat } from "./chat.js";
 import { ICONS, avatar, h, icon } from "./dom.js";

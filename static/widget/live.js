@@ -20,7 +20,9 @@ const HANDLERS = {
   },
   resync: () => catchUp(),
 };
-for (const type of ["queued", "assigned", "transferred", "ended"]) HANDLERS[`chat.${type}`] = ({ chat }) => applyChat(chat);
+for (const type of ["assigned", "transferred", "ended"]) HANDLERS[`chat.${type}`] = ({ chat }) => applyChat(chat);
+// A late, stale place never reopens the queue.
+HANDLERS["chat.queued"] = ({ chat }) => [undefined, "queued"].includes(state.chat?.status) && applyChat(chat);
 
 /** Open the visitor's stream once; `force` replaces one that is down or still trying to reconnect. */
 export function connect(force = false) {
@@ -50,7 +52,7 @@ export function connect(force = false) {
   }
 }
 
-/** After a (re)connect or resync: the chat's state, the messages missed, then what waits in the outbox. */
+/** After a (re)connect or resync: chat state, missed messages, then the outbox. */
 async function catchUp() {
   try {
     if (!state.chat) return;

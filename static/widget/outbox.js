@@ -35,7 +35,7 @@ export function retry(clientMsgId) {
   flush();
 }
 
-/** Send what waits, one at a time in order; stops at the first network failure and tries again later. */
+/** Send what waits, in order; stop at the first network failure and try again later. */
 export function flush() {
   running ??= drain().finally(() => { running = null; });
   return running;

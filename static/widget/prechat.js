@@ -31,7 +31,7 @@ function validate(form, serverErrors = {}) {
   return !first;
 }
 
-/** A form that validates, then runs `action(values)` with its button busy and shows what went wrong. */
+/** A form: validates, runs `action(values)` with its button busy, shows what went wrong. */
 export function form(children, submitLabel, action) {
   const error = h("p", { class: "form-error", role: "alert" });
   const submit = h("button", { class: "button primary", type: "submit" }, submitLabel);

@@ -1,4 +1,4 @@
-/** The widget's one store: state, change notifications, and what survives a page load (localStorage). */
+/** The one store: state, change notifications, what survives a page load (localStorage). */
 import { tellHost } from "./host.js";
 
 export const widgetId = location.pathname.split("/").pop();

@@ -40,7 +40,7 @@ function sameGroup(a, b) {
 export function mountThread(root) {
   const list = h("ol", { class: "thread", "aria-label": "Conversation" });
   const scroller = root.appendChild(h("div", { class: "scroller" }, list));
-  // Stay at the newest message while the reader is there, also when the composer or footer grows.
+  // Stay at the newest message while the reader is there, also as composer or footer grow.
   let atBottom = true;
   const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; };
   scroller.onscroll = () => { atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48; };

@@ -1,4 +1,4 @@
-/** Files from the attach button, drag and drop or paste: checked, uploaded with progress, then sent. */
+/** Files from attach, drop or paste: checked, uploaded with progress, sent. */
 import { upload } from "./api.js";
 import { ICONS, fileSize, h, icon } from "./dom.js";
 import { enqueue } from "./outbox.js";
