@@ -32,6 +32,7 @@ def test_bench_routing_runs_and_reports(tmp_path):
     report = json.loads(result.stdout)
     assert report["chats"] == 8 and report["assigned"] == 8 and report["refused"] == 0
     assert 0 < report["offer_ms"]["p50"] <= report["assigned_ms"]["p50"]
+    assert report["accept_ms"]["n"] == 8
 
 
 def test_bench_connections_runs_and_reports(tmp_path):

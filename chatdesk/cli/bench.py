@@ -67,7 +67,8 @@ def routing(
     rate: float = typer.Option(5, "--rate", min=0.1, help="New chats per second."),
     agents: int = typer.Option(10, "--agents", min=1, help="Agents holding event streams."),
     capacity: int = typer.Option(5, "--capacity", min=1, max=100, help="Chats per agent."),
-    duration: float = typer.Option(20, "--duration", min=1, help="Seconds of arrivals."),
+    duration: float = typer.Option(60, "--duration", min=1,
+                                   help="Seconds of arrivals (300 chats at 5/s: p99 is not just the slowest)."),
     hold: float = typer.Option(2, "--hold", min=0, help="Seconds an agent keeps each chat before ending it."),
     url: str = UrlOption,
     admin_email: str = AdminEmailOption,
@@ -83,6 +84,7 @@ def routing(
     if as_json:
         return print_json(dataclasses.asdict(result))
     _print_figures([("POST /chats -> offer at the agent", result.offer_ms),
+                    ("offer -> the agent's accept answered", result.accept_ms),
                     ("POST /chats -> chat.assigned at the visitor", result.assigned_ms)])
     console.print(f"{result.chats} chats at {rate:g}/s, {agents} agents x {capacity}: assigned {result.assigned}, "
                   f"refused {result.refused}")
