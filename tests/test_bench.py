@@ -17,12 +17,13 @@ def _session_servers(monkeypatch, settings):
 
 def test_bench_realtime_runs_and_reports(tmp_path):
     result = invoke_cli(["bench", "realtime", "--rate", "50", "--chats", "20", "--duration", "2",
-                                      "--data-dir", str(tmp_path), "--json"])
+                         "--data-dir", str(tmp_path), "--json", "--generator-cpu", "0"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["sent"] == 100 and report["delivered"] == 100 and report["errors"] == 0
     assert 0 < report["delivery_ms"]["p50"] <= report["delivery_ms"]["p99"]
     assert report["redis_floor_ms"]["n"] == 1000 and report["postgres_floor_ms"]["n"] == 500
+    assert report["generator"]["cpu"] == 0 and report["generator"]["cpu_percent"] > 0
 
 
 def test_bench_routing_runs_and_reports(tmp_path):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import typer
 from rich.table import Table
 
 from chatdesk.bench.connections import run_connections
+from chatdesk.bench.generator import describe, generate
 from chatdesk.bench.history import run_history
 from chatdesk.bench.realtime import run_realtime
 from chatdesk.bench.routing import run_routing
 from chatdesk.cli.common import DataDirOption, JsonOption, console, print_json
 from chatdesk.cli.target import AdminEmailOption, AdminPasswordOption, UrlOption, target
+
+GeneratorCpuOption = typer.Option(
+    None, "--generator-cpu", min=0,
+    help="Pin this process (the load generator) to one CPU once the server is up; the server, "
+         "PostgreSQL and Redis keep every CPU. Use this, not taskset, which they would inherit.")
 
 bench = typer.Typer(help="Benchmarks: run them on a quiet machine and read medians and ratios.",
                     no_args_is_help=True)
@@ -51,15 +56,18 @@ def realtime(
     admin_password: str = AdminPasswordOption,
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
+    generator_cpu: int | None = GeneratorCpuOption,
 ) -> None:
     """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
     with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url, _):
         with console.status(f"Running: {chats} chats, {rate:g} msg/s for {duration:g} s..."):
-            result = asyncio.run(run_realtime(base_url, email, password, rate=rate, chats=chats,
-                                              duration_s=duration, database_url=database_url, redis_url=redis_url))
+            result, generator = generate(run_realtime(
+                base_url, email, password, rate=rate, chats=chats, duration_s=duration,
+                database_url=database_url, redis_url=redis_url), generator_cpu)
     if as_json:
-        return print_json(dataclasses.asdict(result))
+        return print_json({**dataclasses.asdict(result), "generator": generator})
     _print_realtime(result)
+    console.print(describe(generator))
 
 
 @bench.command("routing")
@@ -75,19 +83,22 @@ def routing(
     admin_password: str = AdminPasswordOption,
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
+    generator_cpu: int | None = GeneratorCpuOption,
 ) -> None:
     """Time from POST /chats to the agent's offer and to chat.assigned, p50/p95/p99."""
     with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, _, _, _):
         with console.status(f"Running: {rate:g} chats/s against {agents} agents x {capacity} for {duration:g} s..."):
-            result = asyncio.run(run_routing(base_url, email, password, rate=rate, agents=agents, capacity=capacity,
-                                             duration_s=duration, hold_s=hold))
+            result, generator = generate(run_routing(
+                base_url, email, password, rate=rate, agents=agents, capacity=capacity, duration_s=duration,
+                hold_s=hold), generator_cpu)
     if as_json:
-        return print_json(dataclasses.asdict(result))
+        return print_json({**dataclasses.asdict(result), "generator": generator})
     _print_figures([("POST /chats -> offer at the agent", result.offer_ms),
                     ("offer -> the agent's accept answered", result.accept_ms),
                     ("POST /chats -> chat.assigned at the visitor", result.assigned_ms)])
     console.print(f"{result.chats} chats at {rate:g}/s, {agents} agents x {capacity}: assigned {result.assigned}, "
                   f"refused {result.refused}")
+    console.print(describe(generator))
 
 
 @bench.command("connections")
@@ -99,20 +110,22 @@ def connections(
     admin_password: str = AdminPasswordOption,
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
+    generator_cpu: int | None = GeneratorCpuOption,
 ) -> None:
     """Hold N idle SSE streams on one server process: RSS per stream and heartbeats on time."""
     env = {"CHATDESK_SSE_HEARTBEAT_S": str(heartbeat)}
     with target(url, admin_email, admin_password, data_dir, **env) as (base_url, email, password, _, _, pid):
         with console.status(f"Opening {n} event streams..."):
-            result = asyncio.run(run_connections(base_url, email, password, n=n, server_pid=pid,
-                                                 heartbeat_s=heartbeat))
+            result, generator = generate(run_connections(
+                base_url, email, password, n=n, server_pid=pid, heartbeat_s=heartbeat), generator_cpu)
     if as_json:
-        return print_json(dataclasses.asdict(result))
+        return print_json({**dataclasses.asdict(result), "generator": generator})
     rss = (f"server RSS {result.rss_before_mb:.0f} MB -> {result.rss_after_mb:.0f} MB: "
            f"{result.rss_per_stream_kb:.1f} KB per stream") if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
     console.print(f"{result.opened} streams open in {result.open_s:.1f} s; {rss}")
     console.print(f"heartbeats: {result.heartbeats_on_time}/{result.n} streams beat in the last two intervals; "
                   f"gap between beats {result.heartbeat_gap_s}")
+    console.print(describe(generator))
 
 
 @bench.command("history")
@@ -124,14 +137,16 @@ def history(
     admin_password: str = AdminPasswordOption,
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
+    generator_cpu: int | None = GeneratorCpuOption,
 ) -> None:
     """A page of 50 messages at random places in a long chat, over HTTP, p50/p95/p99."""
     with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, _, _):
         if database_url is None:
             raise typer.BadParameter("bench history writes the long chat directly: set DATABASE_URL")
         with console.status(f"Writing {messages} messages and reading {samples} pages..."):
-            result = asyncio.run(run_history(base_url, email, password, database_url, messages=messages,
-                                             samples=samples))
+            result, generator = generate(run_history(
+                base_url, email, password, database_url, messages=messages, samples=samples), generator_cpu)
     if as_json:
-        return print_json(result)
+        return print_json({**result, "generator": generator})
     _print_figures([(f"page of {result['page']} from a {result['messages']}-message chat", result["ms"])])
+    console.print(describe(generator))

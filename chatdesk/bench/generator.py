@@ -1,0 +1,30 @@
+"""The load generator's own footprint: pinned to one CPU on request, and the share of it used.
+
+The goals are measured with server and generator sharing the machine, so every figure comes with
+what the generator took. Pinning happens after the server, PostgreSQL and Redis have started:
+processes inherit CPU affinity, and they must keep every CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+
+def generate(work: Coroutine[Any, Any, Any], cpu: int | None) -> tuple[Any, dict[str, Any]]:
+    """Run the generator's coroutine, on `cpu` alone if given; returns its result and
+    `{"cpu", "cpu_percent"}` (100 = one whole core busy for the whole run)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    wall, used = time.perf_counter(), time.process_time()
+    result = asyncio.run(work)
+    share = 100 * (time.process_time() - used) / (time.perf_counter() - wall)
+    return result, {"cpu": cpu, "cpu_percent": round(share, 1)}
+
+
+def describe(generator: dict[str, Any]) -> str:
+    where = f"pinned to CPU {generator['cpu']}" if generator["cpu"] is not None else "not pinned"
+    return f"generator: {where}, {generator['cpu_percent']:.0f} % of one core"
