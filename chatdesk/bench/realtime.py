@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import aiohttp
+import psutil
 
 from chatdesk.bench.accounts import online_agents, signed_in_admin
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
@@ -35,6 +36,27 @@ class RealtimeResult:
     post_ms: dict = field(default_factory=dict)
     redis_floor_ms: dict = field(default_factory=dict)
     postgres_floor_ms: dict = field(default_factory=dict)
+    server_cpu_ms_per_message: float | None = None
+    machine_busy_percent: float | None = None
+    machine_cpus: int = field(default_factory=psutil.cpu_count)
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children: the server and its workers."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _machine_busy_s() -> float:
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 async def _setup(base_url: str, session: aiohttp.ClientSession, admin: Client, chats: int,
@@ -56,8 +78,10 @@ async def _setup(base_url: str, session: aiohttp.ClientSession, admin: Client, c
 
 
 async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, rate: float, chats: int,
-                       duration_s: float, database_url: str | None, redis_url: str | None) -> RealtimeResult:
-    """Run the benchmark against a server; floors are measured when the URLs are known."""
+                       duration_s: float, database_url: str | None, redis_url: str | None,
+                       server_pid: int | None = None) -> RealtimeResult:
+    """Run the benchmark against a server; floors are measured when the URLs are known, the
+    server's CPU per message when its pid is (a server this process started)."""
     result = RealtimeResult(rate, chats, duration_s)
     async with signed_in_admin(base_url, admin_email, admin_password, "bench realtime") as (session, admin, widget):
         agents, pairs = await _setup(base_url, session, admin, chats, widget["id"])
@@ -98,6 +122,8 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
                 result.errors += 1
 
         total = int(rate * duration_s)
+        server_cpu_before = _tree_cpu_s(server_pid) if server_pid else None
+        machine_before = _machine_busy_s()
         start = time.perf_counter()
         sends = []
         for i in range(total):
@@ -109,6 +135,10 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
         deadline = time.perf_counter() + 10
         while sent_at and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)  # letting the last deliveries arrive
+        elapsed = time.perf_counter() - start
+        result.machine_busy_percent = 100 * (_machine_busy_s() - machine_before) / (elapsed * result.machine_cpus)
+        if server_cpu_before is not None and total:
+            result.server_cpu_ms_per_message = 1000 * (_tree_cpu_s(server_pid) - server_cpu_before) / total
         for task in listeners:
             task.cancel()
         await asyncio.gather(*listeners, return_exceptions=True)

@@ -20,6 +20,8 @@ GeneratorCpuOption = typer.Option(
     help="Pin this process (the load generator) to one CPU once the server is up; the server, "
          "PostgreSQL and Redis keep every CPU. Use this, not taskset, which they would inherit.")
 
+WorkersOption = typer.Option(1, "--workers", min=1, help="Server processes to start (without --url).")
+
 bench = typer.Typer(help="Benchmarks: run them on a quiet machine and read medians and ratios.",
                     no_args_is_help=True)
 
@@ -40,6 +42,9 @@ def _print_realtime(result) -> None:
                     ("floor: PostgreSQL 1-row commit", result.postgres_floor_ms)])
     console.print(f"rate {result.rate:g} msg/s, {result.chats} live chats, {result.duration_s:g} s: "
                   f"sent {result.sent}, delivered {result.delivered}, errors {result.errors}")
+    if result.server_cpu_ms_per_message is not None:
+        console.print(f"server CPU {result.server_cpu_ms_per_message:.2f} ms per message; machine busy "
+                      f"{result.machine_busy_percent:.0f} % of its {result.machine_cpus} CPUs while sending")
     if result.redis_floor_ms and result.postgres_floor_ms:
         floor = result.redis_floor_ms["p50"] + result.postgres_floor_ms["p50"]
         console.print(f"ratio chatdesk / floor (p50): {result.delivery_ms['p50'] / floor:.1f}x  "
@@ -57,13 +62,15 @@ def realtime(
     data_dir: str = DataDirOption,
     as_json: bool = JsonOption,
     generator_cpu: int | None = GeneratorCpuOption,
+    workers: int = WorkersOption,
 ) -> None:
     """Delivery latency (POST -> SSE) p50/p95/p99 at a message rate, against the machine's floor."""
-    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, redis_url, _):
+    with target(url, admin_email, admin_password, data_dir, workers) as (
+            base_url, email, password, database_url, redis_url, pid):
         with console.status(f"Running: {chats} chats, {rate:g} msg/s for {duration:g} s..."):
             result, generator = generate(run_realtime(
                 base_url, email, password, rate=rate, chats=chats, duration_s=duration,
-                database_url=database_url, redis_url=redis_url), generator_cpu)
+                database_url=database_url, redis_url=redis_url, server_pid=pid), generator_cpu)
     if as_json:
         return print_json({**dataclasses.asdict(result), "generator": generator})
     _print_realtime(result)
