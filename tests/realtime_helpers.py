@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import secrets
 import threading
 from collections.abc import Awaitable, Callable
@@ -12,6 +13,15 @@ from chatdesk.widgets import create_widget
 from chatdesk.db.engine import create_engine
 from chatdesk.departments import add_member, create_department
 from tests.conftest import PASSWORD
+
+
+async def wait_until(read, holds, timeout_s: float = 10):
+    """Read a value (over the network: no event to await) until `holds(value)`; returns it."""
+    deadline = time.monotonic() + timeout_s
+    while not holds(value := await read()):
+        assert time.monotonic() < deadline, f"condition not met in time (last read {value!r})"
+        await asyncio.sleep(0.05)
+    return value
 
 
 async def new_widget(database_url: str) -> str:
