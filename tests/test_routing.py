@@ -211,7 +211,8 @@ async def test_an_agent_gone_past_the_grace_period_gets_no_offers_until_back(ser
     await log.close()  # every stream of theirs is gone; status stays "online"
     visitor, visitor_log = await _visitor(server, await new_widget(database_url), "Patient")
     redis = aioredis.from_url(redis_url)
-    seen = await wait_until(lambda: redis.zscore(SEEN_KEY, agent_json["id"]), lambda score: score is not None and score >= closed_at)
+    seen = await wait_until(lambda: redis.zscore(SEEN_KEY, agent_json["id"]),
+                            lambda score: score is not None and score >= closed_at)
     await redis.aclose()
     # The server saw the stream close at `seen`: let the grace period pass (elapsed time is the point).
     await asyncio.sleep(seen + 1.2 - time.time())
