@@ -17,7 +17,7 @@ from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.files.storage import storage_for
 from chatdesk.realtime.hub import Hub
-from chatdesk.realtime.sse import event_stream
+from chatdesk.realtime.sse import EventStream
 from chatdesk.realtime.streams import Streams, encode_data
 
 # A check that takes longer than this is as good as down for a live chat.
@@ -97,7 +97,7 @@ async def run_checks(settings: Settings) -> list[Check]:
             hub = Hub(redis, streams)
             hub.start()
             stream = f"doctor:{secrets.token_hex(6)}"
-            frames = event_stream(hub, streams, stream, None)
+            frames = aiter(EventStream(hub, streams, stream, None, settings.sse_heartbeat_s))
             try:
                 await anext(frames)  # retry:
                 await anext(frames)  # ready: subscribed and caught up

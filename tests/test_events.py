@@ -197,6 +197,58 @@ async def test_heartbeat_comments_flow_on_an_idle_stream(serve, make_agent):
     assert comments == 2
 
 
+async def _open_streams(base_url: str) -> float:
+    """The server's count of open event streams, from /metrics."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base_url + "/metrics") as response:
+            text = await response.text()
+    return float(next(line.split()[1] for line in text.splitlines() if line.startswith("chatdesk_sse_open_streams ")))
+
+
+async def _wait_for_open_streams(base_url: str, count: int) -> None:
+    while await _open_streams(base_url) != count:
+        await asyncio.sleep(0.05)
+
+
+async def test_a_client_leaving_an_idle_stream_is_noticed_before_any_heartbeat(serve, make_agent):
+    """The stream's cleanup (unsubscribe, the agent's presence) runs on the disconnect itself."""
+    server = serve(CHATDESK_SSE_HEARTBEAT_S="15")
+    agent = await online_agent(server.base_url, make_agent())
+    async with aiohttp.ClientSession() as session:
+        async with session.get(server.base_url + "/api/v1/events", headers={"Authorization": f"Bearer {agent.token}"}):
+            async with asyncio.timeout(10):
+                await _wait_for_open_streams(server.base_url, 1)
+    async with asyncio.timeout(5):  # well inside the heartbeat: no failed send is needed to notice
+        await _wait_for_open_streams(server.base_url, 0)
+    await agent.close()
+
+
+async def test_head_on_the_event_stream_answers_headers_without_a_stream(serve, make_agent):
+    server = serve()
+    agent = await online_agent(server.base_url, make_agent())
+    async with aiohttp.ClientSession() as session, asyncio.timeout(10):
+        async with session.head(server.base_url + "/api/v1/events",
+                                headers={"Authorization": f"Bearer {agent.token}"}) as response:
+            assert response.status == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+    await agent.close()
+
+
+async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_agent):
+    """SIGTERM: uvicorn waits for open responses, so the streams must end for it to exit at once."""
+    server = serve()
+    agent = await online_agent(server.base_url, make_agent())
+    async with aiohttp.ClientSession() as session:
+        async with session.get(server.base_url + "/api/v1/events",
+                               headers={"Authorization": f"Bearer {agent.token}"}) as response:
+            await response.content.readuntil(b"event: ready")
+            server.process.terminate()
+            async with asyncio.timeout(5):  # the graceful shutdown timeout is 10 s
+                await response.content.read()
+    assert await asyncio.to_thread(server.process.wait, 5) == 0
+    await agent.close()
+
+
 async def test_a_stuck_client_is_dropped_and_slows_nobody(serve, make_agent, database_url):
     server = serve(CHATDESK_SSE_SEND_TIMEOUT_S="1", CHATDESK_VISITOR_MESSAGE_RATE="100000 per minute")
     pair = await Pair().open(server.base_url, database_url, make_agent())
@@ -206,19 +258,12 @@ async def test_a_stuck_client_is_dropped_and_slows_nobody(serve, make_agent, dat
     sock.connect(("127.0.0.1", server.port))
     sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {pair.agent.token}\r\n\r\n".encode())
 
-    async def open_streams() -> float:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(server.base_url + "/metrics") as response:
-                text = await response.text()
-        return float(next(line.split()[1] for line in text.splitlines()
-                          if line.startswith("chatdesk_sse_open_streams ")))
-
     async with asyncio.timeout(60):
-        while await open_streams() < 2:  # the healthy agent stream and the stuck one
+        while await _open_streams(server.base_url) < 2:  # the healthy agent stream and the stuck one
             await asyncio.sleep(0.05)
         body = "x" * 4990
         sent = 0
-        while await open_streams() >= 2:
+        while await _open_streams(server.base_url) >= 2:
             await asyncio.gather(*(pair.visitor.send(pair.chat["id"], f"{sent + i} {body}") for i in range(20)))
             sent += 20
     last = await pair.visitor.send(pair.chat["id"], "still flowing")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 from starlette.routing import Route
-from sse_starlette import EventSourceResponse
 
 from chatdesk.api.endpoint import Access, Call, endpoint
 from chatdesk.metrics import OPEN_STREAMS
-from chatdesk.realtime.sse import event_stream
+from chatdesk.realtime.sse import EventStream, LeanEventSourceResponse
 from chatdesk.realtime.streams import agent_stream, visitor_stream
 
 @endpoint("Event stream (SSE); resumes after Last-Event-ID", access=Access.PARTICIPANT, query_token=True,
@@ -18,25 +17,26 @@ async def events(call: Call) -> Response:
     stream = agent_stream(principal.id) if principal.is_agent else visitor_stream(principal.id)
     cursor = call.request.headers.get("last-event-id") or call.request.query_params.get("last_event_id")
 
+    # Heartbeat comments keep proxies (which often cut idle connections at 60 s) from closing the
+    # stream; a client that takes no bytes for the send timeout is stuck and dropped.
+    settings = services.settings
+    source = EventStream(services.hub, services.streams, stream, cursor, settings.sse_heartbeat_s)
+
     async def frames():
         if principal.is_agent:
             await services.presence.opened(principal.id)
             await services.router.kick()  # a returning agent may take chats again
         OPEN_STREAMS.inc()
         try:
-            async for frame in event_stream(services.hub, services.streams, stream, cursor):
+            async for frame in source:
                 yield frame
         finally:
             OPEN_STREAMS.dec()
             if principal.is_agent:
                 await services.presence.closed(principal.id)
 
-    return EventSourceResponse(
-        # Heartbeat comments keep proxies (which often cut idle connections at 60 s) from closing
-        # the stream; a client that takes no bytes for the send timeout is stuck and dropped.
-        frames(), ping=services.settings.sse_heartbeat_s, send_timeout=services.settings.sse_send_timeout_s,
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return LeanEventSourceResponse(frames(), on_disconnect=source.close, send_timeout=settings.sse_send_timeout_s,
+                                   headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 routes = [Route("/api/v1/events", events, methods=["GET"])]

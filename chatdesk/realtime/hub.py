@@ -3,7 +3,8 @@
 Connections never multiply: however many clients this process serves, the hub holds one
 subscription connection. Each SSE stream registers the stream it follows and gets a bounded
 queue. After the pub/sub connection is lost and regained, every queue gets `CATCH_UP`, and the
-stream replays from its last id; when the epoch changes (Redis lost its data), `EPOCH_CHANGED`.
+stream replays from its last id; when the epoch changes (Redis lost its data), `EPOCH_CHANGED`;
+when the stream must end (its client left, or the server is stopping), `CLOSED`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
+from sse_starlette import EventSourceResponse
 
 from chatdesk.metrics import DELIVERY
 from chatdesk.periodic import stop_tasks
@@ -30,6 +32,7 @@ EPOCH_CHECK_S = 2.0
 CATCH_UP = object()
 EPOCH_CHANGED = object()
 OVERFLOW = object()
+CLOSED = object()
 
 
 @dataclass(eq=False)
@@ -38,9 +41,10 @@ class Subscription:
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT + 1))
 
     def put(self, item: object) -> None:
-        if self.queue.qsize() >= QUEUE_LIMIT:
-            self.queue.put_nowait(OVERFLOW)
-            return
+        if self.queue.full():
+            return  # OVERFLOW or CLOSED is last in line already: the stream ends there
+        if self.queue.qsize() >= QUEUE_LIMIT and item is not CLOSED:
+            item = OVERFLOW
         self.queue.put_nowait(item)
 
 
@@ -56,10 +60,12 @@ class Hub:
         self._pubsub: aioredis.client.PubSub | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
+        self._streams_closed = False
         self.connected = asyncio.Event()
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch_epoch())]
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch_epoch()),
+                       asyncio.create_task(self._close_streams_on_exit())]
 
     async def stop(self) -> None:
         self._stopping = True
@@ -72,6 +78,8 @@ class Hub:
     async def subscribe(self, stream: str) -> Subscription:
         """Follow a stream; returns once Redis confirmed the subscription (subscribe, then replay)."""
         sub = Subscription(stream)
+        if self._streams_closed:
+            sub.put(CLOSED)
         channel = live_channel(stream)
         first = not self._subs[stream]
         self._subs[stream].add(sub)
@@ -97,6 +105,16 @@ class Hub:
                     await self._pubsub.unsubscribe(channel)
                 except (aioredis.ConnectionError, aioredis.TimeoutError):
                     pass  # the next reconnect subscribes only to what is still wanted
+
+    def close_streams(self) -> None:
+        """End every stream of this process, and any that subscribes from now on."""
+        self._streams_closed = True
+        self._broadcast(CLOSED)
+
+    async def _close_streams_on_exit(self) -> None:
+        """uvicorn waits for open responses before it stops: end the streams once it is asked to exit."""
+        await EventSourceResponse._listen_for_exit_signal()  # sse-starlette's one watcher per event loop
+        self.close_streams()
 
     def _broadcast(self, item: object) -> None:
         for subs in self._subs.values():

@@ -1,20 +1,36 @@
-"""Server-Sent Events: the byte encoding, and the event stream of one client.
+"""Server-Sent Events: the byte encoding, the event stream of one client, and its response.
 
 Order of work for one connection (Zulip's rule): subscribe to live notifications first, then
 replay from the client's cursor, then pass live events on, dropping any id already sent.
+
+Why a lean response: sse-starlette's `EventSourceResponse` runs a task group of four tasks per
+stream (stream, heartbeat, exit-signal listener, disconnect listener) with a lock and cancel
+scopes; at 10,000 idle streams that alone was some 20 KB of the 53 KB each stream cost. Here
+the stream sends its own heartbeats when its queue stays empty for an interval, one small task
+waits for the client's disconnect and wakes the stream through its queue, and the hub ends
+every stream when the server is asked to exit (`Hub.close_streams`). sse-starlette still
+builds the headers, encodes the heartbeat comment and answers HEAD (headers, no stream).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 
-from chatdesk.realtime.hub import CATCH_UP, EPOCH_CHANGED, OVERFLOW, Hub
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette.event import ensure_bytes
+from sse_starlette.sse import SendTimeoutError
+from starlette.types import Message, Receive, Scope, Send
+
+from chatdesk.realtime.hub import CATCH_UP, CLOSED, EPOCH_CHANGED, OVERFLOW, Hub, Subscription
 from chatdesk.realtime.streams import ZERO_ID, Cursor, Event, Streams, id_tuple
 
 # Tells EventSource to reconnect after one second instead of its default three.
 RETRY_MS = 1000
 # Stored events are replayed in pages of this many, so a long absence never loads all at once.
 REPLAY_PAGE = 500
+# A comment line: EventSource ignores it, proxies see bytes flowing.
+HEARTBEAT = ensure_bytes(ServerSentEvent(comment="ping"), "\n")
 
 
 def encode(event_type: str, data: bytes, event_id: str | None = None) -> bytes:
@@ -29,44 +45,114 @@ class StreamDropped(Exception):
     """The client fell too far behind; it reconnects and replays from its cursor."""
 
 
-async def event_stream(hub: Hub, streams: Streams, stream: str, cursor_text: str | None) -> AsyncIterator[bytes]:
-    """Every durable event after the cursor, then live ones, as SSE bytes. Never ends by itself."""
-    sub = await hub.subscribe(stream)
-    try:
-        yield f"retry: {RETRY_MS}\n\n".encode()
-        epoch = await streams.epoch()
-        cursor = Cursor.parse(cursor_text)
-        last_id: str
-        if cursor is not None and cursor.epoch == epoch and not await streams.history_lost(stream, cursor.stream_id):
-            last_id = cursor.stream_id
-            async for frame, last_id in _replay(streams, stream, last_id, epoch):
-                yield frame
-        else:
-            # A fresh client gets `ready` with a cursor to come back with; one whose history is
-            # gone gets `resync` and reloads its state over REST from here on.
-            last_id = await streams.tail(stream)
-            yield encode("ready" if cursor_text is None else "resync", b"{}", f"{epoch}:{last_id}")
-        while True:
-            item = await sub.queue.get()
-            if item is OVERFLOW:
-                raise StreamDropped(stream)
-            if item is EPOCH_CHANGED:
-                epoch, last_id = hub.epoch, ZERO_ID
-                yield encode("resync", b"{}", f"{epoch}:{last_id}")
-            elif item is CATCH_UP:
-                if await streams.history_lost(stream, last_id):
-                    last_id = await streams.tail(stream)
+class EventStream:
+    """Every durable event after the cursor, then live ones, as SSE bytes, with a heartbeat
+    after each `heartbeat_s` without an event. Iterate it; it ends only when `close()` is called
+    (or the hub closes every stream)."""
+
+    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "_sub", "_closed")
+
+    def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float) -> None:
+        self.hub, self.streams, self.stream = hub, streams, stream
+        self.cursor_text, self.heartbeat_s = cursor_text, heartbeat_s
+        self._sub: Subscription | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """End the stream (its client left); wakes it if it is waiting for an event."""
+        self._closed = True
+        if self._sub is not None:
+            self._sub.put(CLOSED)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._frames()
+
+    async def _frames(self) -> AsyncIterator[bytes]:
+        hub, streams, stream = self.hub, self.streams, self.stream
+        sub = self._sub = await hub.subscribe(stream)
+        try:
+            if self._closed:
+                return
+            yield f"retry: {RETRY_MS}\n\n".encode()
+            epoch = await streams.epoch()
+            cursor = Cursor.parse(self.cursor_text)
+            last_id: str
+            if cursor is not None and cursor.epoch == epoch and not await streams.history_lost(stream, cursor.stream_id):
+                last_id = cursor.stream_id
+                async for frame, last_id in _replay(streams, stream, last_id, epoch):
+                    yield frame
+            else:
+                # A fresh client gets `ready` with a cursor to come back with; one whose history is
+                # gone gets `resync` and reloads its state over REST from here on.
+                last_id = await streams.tail(stream)
+                yield encode("ready" if self.cursor_text is None else "resync", b"{}", f"{epoch}:{last_id}")
+            while True:
+                try:
+                    async with asyncio.timeout(self.heartbeat_s):
+                        item = await sub.queue.get()
+                except TimeoutError:
+                    yield HEARTBEAT
+                    continue
+                if item is CLOSED:
+                    return
+                if item is OVERFLOW:
+                    raise StreamDropped(stream)
+                if item is EPOCH_CHANGED:
+                    epoch, last_id = hub.epoch, ZERO_ID
                     yield encode("resync", b"{}", f"{epoch}:{last_id}")
-                else:
-                    async for frame, last_id in _replay(streams, stream, last_id, epoch):
-                        yield frame
-            elif item.stream_id is None:
-                yield encode(item.type, item.data)
-            elif item.epoch == epoch and id_tuple(item.stream_id) > id_tuple(last_id):
-                last_id = item.stream_id
-                yield encode(item.type, item.data, item.cursor())
-    finally:
-        await hub.unsubscribe(sub)
+                elif item is CATCH_UP:
+                    if await streams.history_lost(stream, last_id):
+                        last_id = await streams.tail(stream)
+                        yield encode("resync", b"{}", f"{epoch}:{last_id}")
+                    else:
+                        async for frame, last_id in _replay(streams, stream, last_id, epoch):
+                            yield frame
+                elif item.stream_id is None:
+                    yield encode(item.type, item.data)
+                elif item.epoch == epoch and id_tuple(item.stream_id) > id_tuple(last_id):
+                    last_id = item.stream_id
+                    yield encode(item.type, item.data, item.cursor())
+        finally:
+            await hub.unsubscribe(sub)
+
+
+class LeanEventSourceResponse(EventSourceResponse):
+    """An SSE response that streams from the request's own task (see the module docstring).
+
+    `on_disconnect` must make `content` end; each send must finish within `send_timeout`
+    seconds, or the client is stuck and the response fails with `SendTimeoutError`."""
+
+    def __init__(self, content: AsyncIterator[bytes], *, on_disconnect: Callable[[], None], send_timeout: float,
+                 headers: dict[str, str]) -> None:
+        super().__init__(content, headers=headers, ping=0, send_timeout=send_timeout)
+        del self._send_lock  # one task sends here: no lock to hold per stream
+        self.on_disconnect = on_disconnect
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD":
+            return await super().__call__(scope, receive, send)  # headers and an empty body
+        watcher = asyncio.create_task(self._wait_for_disconnect(receive))
+        try:
+            await self._send(send, {"type": "http.response.start", "status": self.status_code,
+                                    "headers": self.raw_headers})
+            async for chunk in self.body_iterator:
+                await self._send(send, {"type": "http.response.body", "body": chunk, "more_body": True})
+            await self._send(send, {"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+            await self.body_iterator.aclose()  # after a failed send too: unsubscribes, counts the stream closed
+
+    async def _send(self, send: Send, message: Message) -> None:
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await send(message)
+        except TimeoutError:
+            raise SendTimeoutError() from None
+
+    async def _wait_for_disconnect(self, receive: Receive) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self.on_disconnect()
 
 
 async def _replay(streams: Streams, stream: str, after_id: str, epoch: str) -> AsyncIterator[tuple[bytes, str]]:
