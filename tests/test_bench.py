@@ -51,3 +51,17 @@ def test_bench_history_runs_and_reports(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["ms"]["n"] == 20 and 0 < report["ms"]["p50"] <= report["ms"]["p99"]
+
+
+def test_bench_connections_sums_the_memory_of_a_two_worker_server(tmp_path):
+    result = invoke_cli(["bench", "connections", "--n", "100", "--heartbeat", "0.5", "--workers", "2",
+                         "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["server_processes"] >= 3  # uvicorn's supervisor and its two workers
+    assert report["opened"] == 100 and report["heartbeats_on_time"] == 100
+
+
+def test_bench_connections_asks_for_workers_beyond_one_process_s_open_files():
+    result = invoke_cli(["bench", "connections", "--n", "20000"])
+    assert result.exit_code != 0 and "--workers 2" in result.output

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import typer
 from rich.table import Table
 
-from chatdesk.bench.connections import run_connections
+from chatdesk.bench.connections import raise_open_file_limit, run_connections
 from chatdesk.bench.generator import describe, generate
 from chatdesk.bench.history import run_history
 from chatdesk.bench.realtime import run_realtime
@@ -108,10 +109,17 @@ def routing(
     console.print(describe(generator))
 
 
+# Streams one server process can hold: its open-file limit (20,000 here) less room for the rest.
+STREAMS_PER_SERVER_PROCESS = 19_000
+
+
 @bench.command("connections")
 def connections(
-    n: int = typer.Option(10000, "--n", min=1, max=19000, help="Idle event streams to hold."),
+    # At most 25,000: the client's connections to one server port each take a local port (28,000 here).
+    n: int = typer.Option(10000, "--n", min=1, max=25000,
+                          help=f"Idle event streams to hold (at most {STREAMS_PER_SERVER_PROCESS} per worker)."),
     heartbeat: float = typer.Option(10, "--heartbeat", min=0.5, max=15, help="Server heartbeat, seconds."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes of the server started here."),
     url: str = UrlOption,
     admin_email: str = AdminEmailOption,
     admin_password: str = AdminPasswordOption,
@@ -119,17 +127,23 @@ def connections(
     as_json: bool = JsonOption,
     generator_cpu: int | None = GeneratorCpuOption,
 ) -> None:
-    """Hold N idle SSE streams on one server process: RSS per stream and heartbeats on time."""
+    """Hold N idle SSE streams on the server: RSS per stream (all its processes) and heartbeats on time."""
+    if n > STREAMS_PER_SERVER_PROCESS * workers:
+        raise typer.BadParameter(f"{n} streams need --workers {math.ceil(n / STREAMS_PER_SERVER_PROCESS)} or more")
+    raise_open_file_limit()  # the server started here inherits it
     env = {"CHATDESK_SSE_HEARTBEAT_S": str(heartbeat)}
-    with target(url, admin_email, admin_password, data_dir, **env) as (base_url, email, password, _, _, pid):
+    with target(url, admin_email, admin_password, data_dir, workers,
+                **env) as (base_url, email, password, _, _, pid):
         with console.status(f"Opening {n} event streams..."):
             result, generator = generate(run_connections(
                 base_url, email, password, n=n, server_pid=pid, heartbeat_s=heartbeat), generator_cpu)
     if as_json:
         return print_json({**dataclasses.asdict(result), "generator": generator})
-    rss = (f"server RSS {result.rss_before_mb:.0f} MB -> {result.rss_after_mb:.0f} MB: "
+    rss = (f"server RSS ({result.server_processes} processes) {result.rss_before_mb:.0f} MB -> "
+           f"{result.rss_after_mb:.0f} MB: "
            f"{result.rss_per_stream_kb:.1f} KB per stream") if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
-    console.print(f"{result.opened} streams open in {result.open_s:.1f} s; {rss}")
+    console.print(f"{result.opened} streams open in {result.open_s:.1f} s from {result.client_processes} "
+                  f"client processes; {rss}")
     console.print(f"heartbeats: {result.heartbeats_on_time}/{result.n} streams beat in the last two intervals; "
                   f"gap between beats {result.heartbeat_gap_s}")
     console.print(describe(generator))
