@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +33,20 @@ from chatdesk.services import open_services
 from chatdesk.widgets import OriginList
 
 log = logging.getLogger("chatdesk")
+
+# The cycle collector's thresholds for a long-running server (CPython's are 700, 10, 10). A full
+# collection walks every live object and stops the event loop while it does: with thousands of
+# open streams that was 100-450 ms every few seconds under load. Refcounting frees nearly
+# everything a request allocates; these still collect young cycles every 20,000 allocations.
+GC_THRESHOLDS = (20_000, 50, 100)
+
+
+def settle_heap() -> None:
+    """For a serving process: take what start-up built (modules, tables, statements) out of the
+    cycle collector's view for good, and collect less often (GC_THRESHOLDS says why)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class CachedStaticFiles(StaticFiles):
@@ -99,4 +114,6 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_env() -> Starlette:
     """Factory for uvicorn's `--factory` (worker processes read the same environment)."""
-    return create_app(Settings())
+    app = create_app(Settings())
+    settle_heap()
+    return app

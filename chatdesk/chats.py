@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.auth.principal import Principal
-from chatdesk.db.tables import agent_departments, agents, chats, departments, visitors
+from chatdesk.db.tables import agent_departments, agents, chats, departments, messages, visitors
 from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.realtime.outbox import Tx
@@ -20,13 +20,16 @@ from chatdesk.thread import append_system_message, last_messages, participant_st
 
 _agent = agents.alias("assigned_agent")
 
-# A chat row with its visitor's and agent's names, as chat_json wants it.
+# A chat row with its visitor's and agent's names, as chat_json wants it, and `now`: the
+# transaction's timestamp (what a `created_at` default gives), so a message's wire shape can be
+# built before its row is written (chatdesk.thread).
 CHAT_QUERY = (
     sa.select(
         chats,
         visitors.c.name.label("visitor_name"),
         visitors.c.email.label("visitor_email"),
         _agent.c.name.label("agent_name"),
+        sa.func.now().label("now"),
     )
     .join(visitors, visitors.c.id == chats.c.visitor_id)
     .outerjoin(_agent, _agent.c.id == chats.c.agent_id)
@@ -67,21 +70,35 @@ async def emit_chat_event(tx: Tx, streams: list[str], event_type: str, row: Any)
     await tx.emit([visitor], event_type, {"chat": chat_json(row, for_visitor=True)})
 
 
+# The message a `client_msg_id` already stored in the chat, if any (a retried send).
+_STORED_MESSAGE_ID = (sa.select(messages.c.id)
+                      .where(messages.c.chat_id == chats.c.id, messages.c.client_msg_id == sa.bindparam("client_msg_id"))
+                      .scalar_subquery().label("stored_message_id"))
+
+
 @cache
-def _chat_by_id(for_visitor: bool, lock: bool) -> sa.Select:
+def _chat_by_id(for_visitor: bool, lock: bool, with_stored_message: bool) -> sa.Select:
     """Built once per shape: SQLAlchemy keeps a statement object's cache key, while building one
     for a fresh statement walks the whole query (about 50 µs for this one, on every message)."""
     query = CHAT_QUERY.where(chats.c.id == sa.bindparam("chat_id"))
     if for_visitor:
         query = query.where(chats.c.visitor_id == sa.bindparam("visitor_id"))
+    if with_stored_message:
+        query = query.add_columns(_STORED_MESSAGE_ID)
     return query.with_for_update(of=chats) if lock else query
 
 
-async def load_chat(conn: AsyncConnection, principal: Principal, chat_id: uuid.UUID, *, lock: bool = False) -> Any:
-    """The chat if the caller may see it: its own visitor, or any agent. 404 otherwise."""
+async def load_chat(conn: AsyncConnection, principal: Principal, chat_id: uuid.UUID, *, lock: bool = False,
+                    client_msg_id: str | None = None) -> Any:
+    """The chat if the caller may see it: its own visitor, or any agent. 404 otherwise.
+
+    With `client_msg_id` the row also carries `stored_message_id`: the message that id already
+    stored in this chat, or None (one round trip for the send path's lock and retry check)."""
     visitor = principal.kind == "visitor"
     params = {"chat_id": chat_id, "visitor_id": principal.id} if visitor else {"chat_id": chat_id}
-    row = (await conn.execute(_chat_by_id(visitor, lock), params)).first()
+    if client_msg_id is not None:
+        params["client_msg_id"] = client_msg_id
+    row = (await conn.execute(_chat_by_id(visitor, lock, client_msg_id is not None), params)).first()
     if row is None:
         raise not_found("chat")
     return row

@@ -25,8 +25,7 @@ TYPING_THROTTLE_MS = 2000
 
 
 # Built once, as the message path's other statements (chats._chat_by_id says why).
-_BY_CLIENT_MSG_ID = select_messages().where(messages.c.chat_id == sa.bindparam("chat_id"),
-                                            messages.c.client_msg_id == sa.bindparam("client_msg_id"))
+_BY_ID = select_messages().where(messages.c.id == sa.bindparam("message_id"))
 
 
 def sender_of(principal: Principal, chat: Any) -> tuple[str, uuid.UUID, str | None]:
@@ -42,9 +41,9 @@ async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: s
     `internal` makes it a note only agents see; visitors may not write one (403)."""
     if internal and principal.kind == "visitor":
         raise forbidden("Visitors cannot write internal notes.")
-    chat = await load_chat(tx.conn, principal, chat_id, lock=True)
-    existing = (await tx.conn.execute(_BY_CLIENT_MSG_ID, {"chat_id": chat_id, "client_msg_id": client_msg_id})).first()
-    if existing is not None:
+    chat = await load_chat(tx.conn, principal, chat_id, lock=True, client_msg_id=client_msg_id)
+    if chat.stored_message_id is not None:
+        existing = (await tx.conn.execute(_BY_ID, {"message_id": chat.stored_message_id})).one()
         if existing.sender_id != principal.id:
             raise ApiError(409, "This client_msg_id was used by someone else in this chat.", code="conflict")
         files = await attachments_of(tx.conn, [existing.id])

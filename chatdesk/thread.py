@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
 from chatdesk.db.tables import chats, messages
-from chatdesk.files.records import attach_to_message
+from chatdesk.files.records import claim_attachments, link_attachments
 from chatdesk.metrics import MESSAGES
-from chatdesk.realtime.outbox import Tx
-from chatdesk.realtime.streams import agent_stream, visitor_stream
+from chatdesk.realtime.outbox import INSERT_OUTBOX, PendingEvent, Tx, outbox_params
+from chatdesk.realtime.streams import agent_stream, encode_data, visitor_stream
 
 _MESSAGE_COLUMNS = [messages.c.id, messages.c.chat_id, messages.c.seq, messages.c.client_msg_id,
                     messages.c.sender_type, messages.c.sender_id, messages.c.sender_name, messages.c.body,
@@ -41,16 +42,23 @@ def select_messages(*, public_only: bool = False) -> sa.Select:
     return query.where(~messages.c.internal) if public_only else query
 
 
-def _next_seq(internal: bool) -> sa.Update:
-    values = {"last_seq": chats.c.last_seq + 1}
-    if not internal:
-        values["visitor_last_seq"] = chats.c.last_seq + 1
-    return chats.update().where(chats.c.id == sa.bindparam("b_chat_id")).values(values).returning(chats.c.last_seq)
+def _append(internal: bool) -> sa.Insert:
+    """One statement for a message: move the chat's seq, insert the message, write its outbox row.
+
+    Every value is known before it runs (the seq under the chat's row lock, the id, the
+    transaction's timestamp), so the event is built first and the whole write is one round trip.
+    """
+    seq = sa.bindparam("m_seq", type_=sa.Integer)
+    moved = {"last_seq": seq} if internal else {"last_seq": seq, "visitor_last_seq": seq}
+    next_seq = chats.update().where(chats.c.id == sa.bindparam("m_chat_id")).values(moved).cte("next_seq")
+    new_message = messages.insert().values(
+        {column.name: sa.bindparam(f"m_{column.name}", type_=column.type) for column in _MESSAGE_COLUMNS}
+    ).cte("new_message")
+    return INSERT_OUTBOX.add_cte(next_seq).add_cte(new_message)
 
 
 # The hot statements of the message path, built once (see chats._chat_by_id for why).
-_NEXT_SEQ = {internal: _next_seq(internal) for internal in (False, True)}
-_INSERT_MESSAGE = messages.insert().returning(*_MESSAGE_COLUMNS)
+_APPEND = {internal: _append(internal) for internal in (False, True)}
 
 
 async def append_message(
@@ -59,19 +67,25 @@ async def append_message(
 ) -> dict[str, Any]:
     """Add a message as `last_seq + 1` and emit `message.created`.
 
-    The caller holds the chat row locked (`FOR UPDATE`), so concurrent sends to one chat take
-    turns and `seq` has no gaps and no repeats (invariant 2). An internal note goes to the
-    agent only and leaves `visitor_last_seq` where it was: the visitor never learns of it.
+    The caller holds the chat row locked (`FOR UPDATE`) and read it with `CHAT_QUERY`, so
+    concurrent sends to one chat take turns and `seq` has no gaps and no repeats (invariant 2;
+    `unique(chat_id, seq)` stands behind it). An internal note goes to the agent only and leaves
+    `visitor_last_seq` where it was: the visitor never learns of it.
     """
-    seq = (await tx.conn.execute(_NEXT_SEQ[internal], {"b_chat_id": chat.id})).scalar_one()
-    row = (await tx.conn.execute(_INSERT_MESSAGE, {
-        "chat_id": chat.id, "seq": seq, "client_msg_id": client_msg_id, "sender_type": sender_type,
-        "sender_id": sender_id, "sender_name": sender_name, "body": body, "internal": internal})).one()
-    MESSAGES.inc()
-    files = await attach_to_message(tx.conn, chat.id, sender_id, row.id, list(attachment_ids))
+    attachment_ids = list(attachment_ids)
+    files = await claim_attachments(tx.conn, chat.id, sender_id, attachment_ids)
+    row = SimpleNamespace(id=uuid.uuid4(), chat_id=chat.id, seq=chat.last_seq + 1, client_msg_id=client_msg_id,
+                          sender_type=sender_type, sender_id=sender_id, sender_name=sender_name, body=body,
+                          internal=internal, created_at=chat.now)
     message = message_json(row, files)
     streams = participant_streams(chat)
-    await tx.emit(streams[1:] if internal else streams, "message.created", {"message": message})
+    event = PendingEvent(streams[1:] if internal else streams, "message.created", encode_data({"message": message}))
+    outbox_id = (await tx.conn.execute(
+        _APPEND[internal], {**outbox_params(event), **{f"m_{name}": value for name, value in vars(row).items()}}
+    )).scalar_one()
+    tx.written(event, outbox_id)
+    await link_attachments(tx.conn, row.id, attachment_ids)
+    MESSAGES.inc()
     return message
 
 

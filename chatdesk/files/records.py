@@ -22,22 +22,31 @@ def attachment_json(row: Any) -> dict[str, Any]:
             "thumbnail_url": f"{url}/thumbnail" if row.thumbnail_key else None}
 
 
-async def attach_to_message(conn: AsyncConnection, chat_id: uuid.UUID, sender_id: uuid.UUID | None,
-                            message_id: uuid.UUID, attachment_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """Link the sender's unsent uploads of this chat to a message; each can be sent once."""
+async def claim_attachments(conn: AsyncConnection, chat_id: uuid.UUID, sender_id: uuid.UUID | None,
+                            attachment_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """Lock the sender's unsent uploads of this chat for a message, in the order given; 409 if
+    any is unknown, from another chat or sender, or sent already. `link_attachments` then
+    links them to the message once its row is written."""
     if not attachment_ids:
         return []
     rows = (await conn.execute(
-        attachments.update()
+        sa.select(*COLUMNS)
         .where(attachments.c.id.in_(attachment_ids), attachments.c.chat_id == chat_id,
                attachments.c.uploader_id == sender_id, attachments.c.message_id.is_(None))
-        .values(message_id=message_id).returning(*COLUMNS)
+        .with_for_update()
     )).all()
     if len(rows) != len(set(attachment_ids)):
         raise ApiError(409, "An attachment is unknown, from another chat or sender, or was sent already.",
                        code="conflict")
     by_id = {row.id: row for row in rows}
     return [attachment_json(by_id[i]) for i in dict.fromkeys(attachment_ids)]
+
+
+async def link_attachments(conn: AsyncConnection, message_id: uuid.UUID, attachment_ids: list[uuid.UUID]) -> None:
+    """Link attachments that `claim_attachments` locked to their message."""
+    if attachment_ids:
+        await conn.execute(attachments.update().where(attachments.c.id.in_(attachment_ids))
+                           .values(message_id=message_id))
 
 
 async def attachments_of(conn: AsyncConnection, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict]]:

@@ -42,12 +42,17 @@ class PendingEvent:
 
 # One statement shape for any number of rows, so SQLAlchemy compiles it once and caches it; the
 # payload goes in as already-encoded JSON text (encoded once, not twice).
-_INSERT = (
+INSERT_OUTBOX = (
     outbox.insert()
     .values(streams=sa.bindparam("streams"), event_type=sa.bindparam("event_type"),
             payload=sa.cast(sa.bindparam("payload", type_=sa.Text), outbox.c.payload.type))
     .returning(outbox.c.id)
 )
+
+
+def outbox_params(event: PendingEvent) -> dict[str, object]:
+    """The parameters of `INSERT_OUTBOX` for one event."""
+    return {"streams": event.streams, "event_type": event.type, "payload": event.data.decode()}
 
 
 class Outbox:
@@ -119,7 +124,9 @@ class Tx:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
-        self.events: list[PendingEvent] = []
+        self.events: list[PendingEvent] = []  # in the order they happened: pushed so after commit
+        self.outbox_ids: list[int] = []
+        self._unwritten: list[PendingEvent] = []
         self.changed_queues: set = set()
 
     def queue_changed(self, department_id) -> None:
@@ -129,16 +136,23 @@ class Tx:
     async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
         """Record an event for `streams`; it is written and pushed only if the transaction commits."""
         if streams:
-            self.events.append(PendingEvent(streams, event_type, encode_data(payload)))
+            event = PendingEvent(streams, event_type, encode_data(payload))
+            self.events.append(event)
+            self._unwritten.append(event)
 
-    async def write_outbox(self) -> list[int]:
-        """Write every event recorded so far to the outbox in one statement; returns the row ids."""
-        if not self.events:
-            return []
-        rows = await self.conn.execute(
-            _INSERT, [{"streams": e.streams, "event_type": e.type, "payload": e.data.decode()} for e in self.events]
-        )
-        return list(rows.scalars().all())
+    def written(self, event: PendingEvent, outbox_id: int) -> None:
+        """Record an event whose outbox row the caller wrote itself (with `INSERT_OUTBOX` inside a
+        statement of its own, to save a round trip); pushed after commit like the others."""
+        self.events.append(event)
+        self.outbox_ids.append(outbox_id)
+
+    async def write_outbox(self) -> None:
+        """Write every event recorded by `emit` so far to the outbox in one statement."""
+        if not self._unwritten:
+            return
+        rows = await self.conn.execute(INSERT_OUTBOX, [outbox_params(event) for event in self._unwritten])
+        self.outbox_ids += rows.scalars().all()
+        self._unwritten = []
 
 
 @asynccontextmanager
@@ -148,6 +162,6 @@ async def transaction(services: Services) -> AsyncIterator[Tx]:
     async with services.engine.begin() as conn:
         tx = Tx(conn)
         yield tx
-        outbox_ids = await tx.write_outbox()
-    await services.outbox.push(tx.events, outbox_ids)
+        await tx.write_outbox()
+    await services.outbox.push(tx.events, tx.outbox_ids)
     services.queue_places.changed(tx.changed_queues)

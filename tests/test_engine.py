@@ -1,0 +1,48 @@
+"""The engine's pool: a connection PostgreSQL closed while it sat idle is replaced, not used."""
+
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+
+from chatdesk.db.engine import create_engine
+
+
+async def _backend_pid(engine) -> int:
+    async with engine.connect() as conn:
+        return (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+
+
+async def test_a_connection_closed_while_idle_is_replaced_before_use(database_url):
+    engine = create_engine(database_url, pool_size=1, ping_if_idle_s=0.2)
+    killer = create_engine(database_url, pool_size=1)
+    try:
+        first = await _backend_pid(engine)
+        async with killer.connect() as conn:  # as a PostgreSQL restart or a pooler's idle timeout would
+            assert (await conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})).scalar_one()
+        await asyncio.sleep(0.3)  # idle past the threshold: elapsed time is what this tests
+        assert await _backend_pid(engine) != first
+    finally:
+        await engine.dispose()
+        await killer.dispose()
+
+
+async def test_a_connection_in_steady_use_is_not_pinged(database_url):
+    engine = create_engine(database_url, pool_size=1, ping_if_idle_s=60)
+    killer = create_engine(database_url, pool_size=1)
+    try:
+        first = await _backend_pid(engine)
+        async with killer.connect() as conn:
+            await conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        # Used a moment ago, so no ping: the dead connection surfaces as an error (and the pool
+        # then replaces it), which shows the busy path pays no extra round trip.
+        try:
+            await _backend_pid(engine)
+            raise AssertionError("a recently used connection was pinged")
+        except sa.exc.DBAPIError as error:
+            assert error.connection_invalidated
+        assert await _backend_pid(engine) != first
+    finally:
+        await engine.dispose()
+        await killer.dispose()
