@@ -99,13 +99,16 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
                     if started is not None:
                         delivery.append((time.perf_counter() - started) * 1000)
 
-        async def visitor_stream(visitor: Client) -> None:
-            async for _event in visitor.events():
-                pass  # visitors keep their streams open, as real widgets do
+        async def visitor_stream(visitor: Client, ready_event: asyncio.Event) -> None:
+            async for event in visitor.events():  # visitors keep their streams open, as real widgets do
+                if event.type == "ready":
+                    ready_event.set()
 
+        visitors_ready = [asyncio.Event() for _ in pairs]
         listeners = [asyncio.create_task(listen(a, r)) for a, r in zip(agents, ready)]
-        listeners += [asyncio.create_task(visitor_stream(visitor)) for _, visitor in pairs]
-        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 30)
+        listeners += [asyncio.create_task(visitor_stream(visitor, r)) for (_, visitor), r in zip(pairs, visitors_ready)]
+        # Sending starts once every stream is open: opening them is not what this measures.
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready + visitors_ready)), 120)
 
         post_times: list[float] = []
 
