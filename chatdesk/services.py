@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.config import Settings
@@ -16,6 +16,7 @@ from chatdesk.db.engine import create_engine
 from chatdesk.files.cleanup import FileJanitor
 from chatdesk.files.storage import Storage, storage_for
 from chatdesk.queue_places import QueuePlaces
+from chatdesk.ratelimits import Counters
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
@@ -35,7 +36,7 @@ class Services:
     engine: AsyncEngine
     redis: aioredis.Redis
     limiter: MovingWindowRateLimiter  # sign-in throttling: exact, and off the hot path
-    counters: FixedWindowRateLimiter  # send, upload and offline limits: one Redis round trip each
+    counters: Counters  # send, upload and offline limits: one Redis round trip each
     secret: str
     streams: Streams
     outbox: Outbox
@@ -63,10 +64,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     streams = Streams(redis)
     services = Services(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
-        # Own key prefix: the moving window's keys (lists) must never meet INCR after an upgrade.
-        counters=FixedWindowRateLimiter(RedisStorage("async+" + redis_url, implementation="redispy",
-                                                     key_prefix="chatdesk:counters")),
-        secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
+        counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
         presence=PresenceTracker(redis), storage=storage_for(settings),
         queue_places=QueuePlaces(engine, redis, streams),
     )

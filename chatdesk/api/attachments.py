@@ -14,7 +14,6 @@ from chatdesk.files.attachments import load_attachment, store_upload
 from chatdesk.files.names import content_disposition
 from chatdesk.files.sniff import IMAGE_TYPES
 from chatdesk.files.uploads import receive_upload
-from chatdesk.ratelimits import spend
 
 # Whatever a file holds, the browser must not run it or guess another type for it.
 DOWNLOAD_HEADERS = {
@@ -42,7 +41,7 @@ class AttachmentEnvelope(BaseModel):
           access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, tags=("attachments",))
 async def upload(call: Call) -> Response:
     services, principal = call.services, call.principal
-    await spend(services.counters, services.settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
+    await services.counters.spend(services.settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
     received = await receive_upload(call.request, services.storage.scratch(), services.settings.upload_max_bytes)
     try:
         async with services.engine.begin() as conn:

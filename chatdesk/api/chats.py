@@ -26,7 +26,6 @@ from chatdesk.chats import (
     transfer_chat,
 )
 from chatdesk.messages import list_messages, mark_read, send_message, set_typing
-from chatdesk.ratelimits import spend
 from chatdesk.realtime.outbox import transaction
 from chatdesk.routing import decline_chat
 
@@ -157,7 +156,7 @@ def _chat_id(call: Call) -> uuid.UUID:
 async def _spend_send_budget(call: Call) -> None:
     settings, principal = call.services.settings, call.principal
     rate = settings.visitor_message_rate if principal.kind == "visitor" else settings.agent_message_rate
-    await spend(call.services.counters, rate, f"send:{principal.kind}:{principal.id}")
+    await call.services.counters.spend(rate, f"send:{principal.kind}:{principal.id}")
 
 
 def _tx(call: Call):

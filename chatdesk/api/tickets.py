@@ -11,7 +11,6 @@ from starlette.routing import Route
 
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.chats import load_chat
-from chatdesk.ratelimits import spend
 from chatdesk.tickets import add_comment, get_ticket, list_tickets, ticket_from_chat, ticket_from_offline_message, update_ticket
 from chatdesk.transcripts import as_html, as_text, thread_of
 
@@ -71,7 +70,7 @@ class TicketDetail(TicketOut):
           body=OfflineMessageIn, response=TicketId, status=201, tags=("visitors",))
 async def offline_message(call: Call) -> Response:
     ip = call.request.client.host if call.request.client else "unknown"
-    await spend(call.services.counters, OFFLINE_MESSAGE_RATE, f"offline:{ip}")
+    await call.services.counters.spend(OFFLINE_MESSAGE_RATE, f"offline:{ip}")
     body = call.body
     async with call.services.engine.begin() as conn:
         ticket_id = await ticket_from_offline_message(conn, call.request.path_params["widget_id"], body.name.strip(),

@@ -20,19 +20,27 @@ EPOCH_KEY = "chatdesk:epoch"
 # How long durable events stay replayable. A client away longer than this gets `resync`.
 RETENTION_S = 24 * 3600
 
-# Appends one event to a stream, trimmed by age, and publishes it on the stream's live channel
-# in the same atomic step, so the live notification always carries the entry's real id.
+# Appends events to their streams, trimmed by age, and publishes each on its stream's live
+# channel in the same atomic step, so a live notification always carries its entry's real id.
+# KEYS: the epoch key, then one stream key per event. ARGV: min id, ttl, a candidate epoch, then
+# (channel, type, data) per event. One call for a whole batch: one round trip, and none spent
+# on SCRIPT EXISTS, which redis-py sends before every pipeline that runs a script.
 _PUSH = """
-local epoch = redis.call('GET', KEYS[2])
+local epoch = redis.call('GET', KEYS[1])
 if not epoch then
-  epoch = ARGV[6]
-  redis.call('SET', KEYS[2], epoch)
+  epoch = ARGV[3]
+  redis.call('SET', KEYS[1], epoch)
 end
-local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 't', ARGV[2], 'd', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-redis.call('PUBLISH', ARGV[1], epoch .. ' ' .. id .. ' ' .. ARGV[2] .. ' ' .. ARGV[3])
-return id
+for i = 2, #KEYS do
+  local at = 3 * (i - 1)
+  local id = redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[1], '*', 't', ARGV[at + 2], 'd', ARGV[at + 3])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+  redis.call('PUBLISH', ARGV[at + 1], epoch .. ' ' .. id .. ' ' .. ARGV[at + 2] .. ' ' .. ARGV[at + 3])
+end
+return epoch
 """
+# Events per script call: a big batch (a queue refresh) is split so Redis never runs long.
+PUSH_BATCH = 200
 
 ZERO_ID = "0-0"
 
@@ -114,17 +122,15 @@ class Streams:
         return (await self.redis.get(EPOCH_KEY)).decode()
 
     async def push(self, items: list[tuple[str, str, bytes]]) -> None:
-        """Append (stream, type, data) events in one pipelined round trip."""
+        """Append (stream, type, data) events: one round trip per `PUSH_BATCH` of them."""
         min_id = f"{int((time.time() - RETENTION_S) * 1000)}-0"
         candidate = secrets.token_hex(6)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for stream, event_type, data in items:
-                await self._push(
-                    keys=[stream_key(stream), EPOCH_KEY],
-                    args=[live_channel(stream), event_type, data, min_id, RETENTION_S + 3600, candidate],
-                    client=pipe,
-                )
-            await pipe.execute()
+        for start in range(0, len(items), PUSH_BATCH):
+            batch = items[start:start + PUSH_BATCH]
+            args: list[str | bytes] = [min_id, RETENTION_S + 3600, candidate]
+            for stream, event_type, data in batch:
+                args += [live_channel(stream), event_type, data]
+            await self._push(keys=[EPOCH_KEY, *(stream_key(stream) for stream, _, _ in batch)], args=args)
 
     async def publish_ephemeral(self, streams: list[str], event_type: str, data: bytes) -> None:
         """Send an event that is not stored (typing, presence) to whoever is connected now."""
