@@ -71,9 +71,11 @@ async def emit_chat_event(tx: Tx, streams: list[str], event_type: str, row: Any)
 
 
 # The message a `client_msg_id` already stored in the chat, if any (a retried send).
-_STORED_MESSAGE_ID = (sa.select(messages.c.id)
-                      .where(messages.c.chat_id == chats.c.id, messages.c.client_msg_id == sa.bindparam("client_msg_id"))
-                      .scalar_subquery().label("stored_message_id"))
+_STORED_MESSAGE_ID = (
+    sa.select(messages.c.id)
+    .where(messages.c.chat_id == chats.c.id, messages.c.client_msg_id == sa.bindparam("client_msg_id"))
+    .scalar_subquery().label("stored_message_id")
+)
 
 
 @cache

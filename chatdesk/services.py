@@ -64,8 +64,8 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     streams = Streams(redis)
     services = Services(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
-        counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams), hub=Hub(redis, streams),
-        presence=PresenceTracker(redis), storage=storage_for(settings),
+        counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams),
+        hub=Hub(redis, streams), presence=PresenceTracker(redis), storage=storage_for(settings),
         queue_places=QueuePlaces(engine, redis, streams),
     )
     services.router = Router(services)
