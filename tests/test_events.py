@@ -270,3 +270,6 @@ async def test_a_stuck_client_is_dropped_and_slows_nobody(serve, make_agent, dat
     await pair.agent_log.wait_for(lambda e: e.type == "message.created" and e.data["message"]["id"] == last["id"])
     sock.close()
     await pair.close()
+    log = server.log_path.read_text()
+    assert "dropped the event stream of /api/v1/events: the client took no bytes for 1 s" in log
+    assert "Traceback" not in log, "a dropped stream is expected: one line, no traceback"

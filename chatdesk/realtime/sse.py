@@ -15,6 +15,7 @@ builds the headers, encodes the heartbeat comment and answers HEAD (headers, no 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -24,6 +25,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from chatdesk.realtime.hub import CATCH_UP, CLOSED, EPOCH_CHANGED, OVERFLOW, Hub, Subscription
 from chatdesk.realtime.streams import ZERO_ID, Cursor, Event, Streams, id_tuple
+
+log = logging.getLogger(__name__)
 
 # Tells EventSource to reconnect after one second instead of its default three.
 RETRY_MS = 1000
@@ -138,6 +141,10 @@ class LeanEventSourceResponse(EventSourceResponse):
             async for chunk in self.body_iterator:
                 await self._send(send, {"type": "http.response.body", "body": chunk, "more_body": True})
             await self._send(send, {"type": "http.response.body", "body": b"", "more_body": False})
+        except (StreamDropped, SendTimeoutError) as dropped:
+            # Part of the design, not an error: returning unfinished makes the server close the
+            # connection, and the client reconnects and replays from its cursor.
+            log.warning("dropped the event stream of %s: %s", scope["path"], _why_dropped(dropped, self.send_timeout))
         finally:
             watcher.cancel()
             await self.body_iterator.aclose()  # after a failed send too: unsubscribes, counts the stream closed
@@ -153,6 +160,12 @@ class LeanEventSourceResponse(EventSourceResponse):
         while (await receive())["type"] != "http.disconnect":
             pass
         self.on_disconnect()
+
+
+def _why_dropped(error: Exception, send_timeout: float) -> str:
+    if isinstance(error, StreamDropped):
+        return "the client fell too far behind; it reconnects and replays"
+    return f"the client took no bytes for {send_timeout:g} s; it is stuck or gone"
 
 
 async def _replay(streams: Streams, stream: str, after_id: str, epoch: str) -> AsyncIterator[tuple[bytes, str]]:
