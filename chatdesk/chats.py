@@ -193,6 +193,11 @@ async def recent_wait_s(conn: AsyncConnection, department_id: Any) -> float | No
     return float(median) if median is not None else None
 
 
+# Held until the transaction ends; one lock per department (hashed into PostgreSQL's bigint keys).
+_JOIN_QUEUE_IN_TURN = sa.select(sa.func.pg_advisory_xact_lock(
+    sa.func.hashtextextended(sa.literal("chatdesk:queue:") + sa.bindparam("department_id", type_=sa.Text), 0)))
+
+
 async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | None) -> Any:
     """Open a queued chat for a visitor; 409 `no_agents_online` when nobody could take it."""
     conn = tx.conn
@@ -203,10 +208,15 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
     online = eligible_agents(department_id).where(agents.c.status == "online")
     if (await conn.execute(sa.select(sa.exists(online)))).scalar_one() is False:
         raise ApiError(409, "No agent is online right now; leave a message instead.", code="no_agents_online")
+    # Chats join a department's queue one at a time and are stamped once it is their turn, so
+    # queue order (created_at) is commit order: a waiting visitor's place never goes up because
+    # a chat that started a moment earlier committed a moment later.
+    await conn.execute(_JOIN_QUEUE_IN_TURN, {"department_id": str(department_id)})
     try:
         async with conn.begin_nested():
             chat_id = (await conn.execute(
-                chats.insert().values(widget_id=visitor.widget_id, visitor_id=visitor.id, department_id=department_id)
+                chats.insert().values(widget_id=visitor.widget_id, visitor_id=visitor.id, department_id=department_id,
+                                      created_at=sa.func.clock_timestamp())
                 .returning(chats.c.id)
             )).scalar_one()
     except IntegrityError:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import pytest
 import redis.asyncio as aioredis
+import sqlalchemy as sa
 
 from chatdesk.agents import create_agent
+from chatdesk.auth.principal import Principal
+from chatdesk.chats import create_chat
 from chatdesk.client import ApiError, Client
 from chatdesk.db.engine import create_engine
+from chatdesk.db.tables import agents, visitors
+from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.presence import SEEN_KEY
 from tests.conftest import PASSWORD, run
 from tests.realtime_helpers import (
@@ -314,12 +320,51 @@ async def test_a_burst_of_new_chats_tells_only_the_visitors_whose_place_moved(li
     _, listed = await member_client.request("GET", "/api/v1/chats", params={"status": "queued"})
     places = {chat["id"]: chat["queue_position"] for chat in listed["chats"]}
     for chat_id, (_, log) in zip(chat_ids, others, strict=True):
-        # Each visitor ends on their true place. On the way a place may also go up: chats started
-        # at the same moment are ordered by their transaction's start but commit in any order.
         await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == places[chat_id])
-        assert all(1 < place <= 21 for place in told(log))
+        assert told(log) == sorted(told(log), reverse=True)  # never moves back
     assert told(first_log) == [1]  # everyone joined behind: the first visitor's place never moved
     updates = [e for e in watcher_log.events if e.type == "queue.updated" and e.data["department_id"] == department]
     assert len(updates) < 21, "a burst is told in a few coalesced updates, not one per chat"
     await _close(watcher_log, first_log, *(log for _, log in others), watcher, member_client, first,
                  *(client for client, _ in others))
+
+
+async def test_chats_join_a_queue_in_commit_order(make_agent, database_url):
+    """A chat whose creation starts while another's is still open waits its turn, then is stamped
+    after it: a place already told never goes up because an earlier chat committed late."""
+    agent = make_agent()
+    department = uuid.UUID(await department_with(database_url, [agent["id"]]))
+    widget = uuid.UUID(await new_widget(database_url))
+    engine = create_engine(database_url, pool_size=3)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(agents.update().where(agents.c.id == agent["id"]).values(status="online"))
+            first_visitor, second_visitor = (await conn.execute(
+                visitors.insert().values([{"widget_id": widget}, {"widget_id": widget}]).returning(visitors.c.id)
+            )).scalars().all()
+
+        async def start(visitor_id: uuid.UUID, conn) -> object:
+            principal = Principal(kind="visitor", id=visitor_id, role="visitor", widget_id=widget)
+            return await create_chat(Tx(conn), principal, department)
+
+        async with engine.begin() as first_conn:
+            first = await start(first_visitor, first_conn)
+
+            async def second_in_its_own_transaction() -> object:
+                async with engine.begin() as conn:
+                    return await start(second_visitor, conn)
+
+            second_task = asyncio.create_task(second_in_its_own_transaction())
+            async with engine.connect() as watcher:  # the second creation waits for the first's turn
+                await wait_until(lambda: _advisory_waiters(watcher), lambda waiting: waiting == 1)
+            assert not second_task.done()
+        second = await second_task
+        assert first.created_at < second.created_at
+    finally:
+        await engine.dispose()
+
+
+async def _advisory_waiters(conn) -> int:
+    return (await conn.execute(sa.text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))).scalar_one()
