@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import secrets
 import threading
+import time
 from collections.abc import Awaitable, Callable
 
 from chatdesk.client import Client, ServerEvent
