@@ -41,9 +41,9 @@ log = logging.getLogger("chatdesk")
 GC_THRESHOLDS = (20_000, 50, 100)
 
 
-def settle_heap() -> None:
-    """For a serving process: take what start-up built (modules, tables, statements) out of the
-    cycle collector's view for good, and collect less often (GC_THRESHOLDS says why)."""
+def _settle_heap() -> None:
+    """Take what start-up built (modules, tables, statements) out of the cycle collector's view
+    for good, and collect less often (GC_THRESHOLDS says why)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -112,8 +112,14 @@ def create_app(settings: Settings) -> Starlette:
     )
 
 
+def serving_app(settings: Settings) -> Starlette:
+    """The app for a `chatdesk serve` process, whose collector is tuned for a long life (tests
+    build theirs with `create_app`, leaving their own process's collector alone)."""
+    app = create_app(settings)
+    _settle_heap()
+    return app
+
+
 def app_from_env() -> Starlette:
     """Factory for uvicorn's `--factory` (worker processes read the same environment)."""
-    app = create_app(Settings())
-    settle_heap()
-    return app
+    return serving_app(Settings())

@@ -1,10 +1,10 @@
 """Rate limits kept in Redis, shared by every process.
 
 Sends, uploads and offline messages spend from fixed windows (`Counters`): one script call per
-request. A fixed window lets a sender burst up to twice the limit across a window boundary,
-which these limits tolerate; the moving window (a sorted-set script per hit) cost 8 % of the
-server's CPU on the message path, and the `limits` library's fixed window still cost a third of
-the time of the whole send transaction in Python. Sign-in throttling keeps the exact moving
+request on the app's shared Redis client (the `limits` library's strategies bring a client and
+connection pool of their own). A fixed window lets a sender burst up to twice the limit across
+a window boundary, which these limits tolerate; the moving window (a sorted-set script per hit)
+cost 8 % of the server's CPU on the message path. Sign-in throttling keeps the exact moving
 window of the `limits` library (chatdesk.auth.throttle).
 """
 

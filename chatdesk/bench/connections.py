@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass, field
 
 import aiohttp
-import psutil
 
 from chatdesk.bench.accounts import signed_in_admin
+from chatdesk.bench.server import process_tree
 
 # Streams one client process holds: half the usual 20,000 open-file limit leaves room, and
 # one aiohttp process on one core still reads every heartbeat of this many on time.
@@ -54,8 +54,7 @@ def raise_open_file_limit() -> int:
 
 def _server_rss_mb(server_pid: int) -> tuple[float, int]:
     """Resident memory of the server and its worker processes, and how many processes that is."""
-    parent = psutil.Process(server_pid)
-    processes = [parent, *parent.children(recursive=True)]
+    processes = process_tree(server_pid)
     return sum(process.memory_info().rss for process in processes) / 2**20, len(processes)
 
 

@@ -18,6 +18,7 @@ import psutil
 
 from chatdesk.bench.accounts import online_agents, signed_in_admin
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
+from chatdesk.bench.server import process_tree
 from chatdesk.bench.stats import percentiles
 from chatdesk.client import Client
 
@@ -42,10 +43,9 @@ class RealtimeResult:
 
 
 def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its children: the server and its workers."""
-    root = psutil.Process(pid)
+    """CPU seconds (user + system) of the server and its workers."""
     total = 0.0
-    for process in [root, *root.children(recursive=True)]:
+    for process in process_tree(pid):
         try:
             times = process.cpu_times()
         except psutil.NoSuchProcess:

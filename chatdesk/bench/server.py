@@ -11,10 +11,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 from chatdesk.config import Settings
 
 # Variables a child server must not inherit from the caller: it gets exactly what it is given.
 _OWN_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_BUCKET"}
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """A server process and its children (uvicorn's workers), for what they use together."""
+    parent = psutil.Process(pid)
+    return [parent, *parent.children(recursive=True)]
 
 
 def free_port() -> int:

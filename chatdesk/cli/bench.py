@@ -119,7 +119,7 @@ def connections(
     n: int = typer.Option(10000, "--n", min=1, max=25000,
                           help=f"Idle event streams to hold (at most {STREAMS_PER_SERVER_PROCESS} per worker)."),
     heartbeat: float = typer.Option(10, "--heartbeat", min=0.5, max=15, help="Server heartbeat, seconds."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes of the server started here."),
+    workers: int = WorkersOption,
     url: str = UrlOption,
     admin_email: str = AdminEmailOption,
     admin_password: str = AdminPasswordOption,

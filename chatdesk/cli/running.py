@@ -11,7 +11,7 @@ import typer
 import uvicorn
 from rich.panel import Panel
 
-from chatdesk.app import create_app, settle_heap
+from chatdesk.app import serving_app
 from chatdesk.cli.common import DataDirOption, console, load_settings
 from chatdesk.cli.migrations import apply_migrations
 from chatdesk.config import Settings
@@ -50,9 +50,7 @@ def _serve(settings: Settings, workers: int) -> None:
                            "CHATDESK_PUBLIC_URL": settings.base_url})
         uvicorn.run("chatdesk.app:app_from_env", factory=True, workers=workers, **options)
     else:
-        app = create_app(settings)
-        settle_heap()
-        uvicorn.run(app, **options)
+        uvicorn.run(serving_app(settings), **options)
 
 
 def _print_first_run(settings: Settings, first: FirstRun) -> None:
