@@ -24,6 +24,16 @@ def test_bench_realtime_runs_and_reports(tmp_path):
     assert 0 < report["delivery_ms"]["p50"] <= report["delivery_ms"]["p99"]
     assert report["redis_floor_ms"]["n"] == 1000 and report["postgres_floor_ms"]["n"] == 500
     assert report["generator"]["cpu"] == 0 and report["generator"]["cpu_percent"] > 0
+    assert report["server_cpu_ms_per_message"] > 0 and 0 < report["machine_busy_percent"] <= 100
+
+
+def test_bench_realtime_with_two_workers_counts_their_cpu(tmp_path):
+    result = invoke_cli(["bench", "realtime", "--rate", "50", "--chats", "20", "--duration", "2", "--workers", "2",
+                         "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    # The work is in the workers: uvicorn's supervisor alone would show next to nothing.
+    assert report["delivered"] == 100 and report["server_cpu_ms_per_message"] >= 0.5
 
 
 def test_bench_routing_runs_and_reports(tmp_path):
