@@ -12,7 +12,7 @@ from chatdesk.agents import agent_json, find_agent_by_email
 from chatdesk.api.endpoint import SESSION_COOKIE, Access, Call, endpoint, json_response
 from chatdesk.auth.passwords import verify_password
 from chatdesk.auth.sessions import create_session, revoke_session
-from chatdesk.auth.throttle import check_login_allowed, record_login_failure
+from chatdesk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
 from chatdesk.errors import unauthorized
 
 
@@ -36,19 +36,21 @@ class LoginOut(BaseModel):
 
 
 def client_ip(call: Call) -> str:
+    """The caller's address: the peer's, or what a trusted proxy says it is (CHATDESK_TRUSTED_PROXIES)."""
     return call.request.client.host if call.request.client else "unknown"
 
 
 @endpoint("Sign in with email and password", access=Access.PUBLIC, body=LoginIn, response=LoginOut, tags=("auth",))
 async def login(call: Call) -> Response:
     services, body, ip = call.services, call.body, client_ip(call)
-    await check_login_allowed(services.limiter, body.email, ip)
+    await check_login_allowed(services.redis, services.limiter, body.email, ip)
     async with services.engine.connect() as conn:
         row = await find_agent_by_email(conn, body.email)
     valid = await verify_password(row.password_hash if row else None, body.password)
     if not valid or not row.is_active:
-        await record_login_failure(services.limiter, body.email, ip)
+        await record_login_failure(services.redis, services.limiter, body.email, ip)
         raise unauthorized("Wrong email or password.")
+    await record_login_success(services.redis, body.email, ip)
     ttl = timedelta(hours=services.settings.session_ttl_hours)
     token, csrf_token = await create_session(
         services.engine, row.id, ttl=ttl, user_agent=call.request.headers.get("user-agent"), ip=ip
