@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.agents import agent_json, find_agent_by_email
-from chatdesk.api.endpoint import SESSION_COOKIE, Access, Call, endpoint, json_response
+from chatdesk.api.endpoint import CSRF_COOKIE, SESSION_COOKIE, Access, Call, endpoint, json_response
 from chatdesk.auth.passwords import verify_password
 from chatdesk.auth.sessions import create_session, revoke_session
 from chatdesk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
@@ -40,7 +40,8 @@ def client_ip(call: Call) -> str:
     return call.request.client.host if call.request.client else "unknown"
 
 
-@endpoint("Sign in with email and password", access=Access.PUBLIC, body=LoginIn, response=LoginOut, tags=("auth",))
+@endpoint("Sign in with email and password", access=Access.PUBLIC, body=LoginIn, response=LoginOut, tags=("auth",),
+          opens_session=True)
 async def login(call: Call) -> Response:
     services, body, ip = call.services, call.body, client_ip(call)
     await check_login_allowed(services.redis, services.limiter, body.email, ip)
@@ -61,10 +62,9 @@ async def login(call: Call) -> Response:
         "csrf_token": csrf_token,
         "agent": {key: agent[key] for key in ("id", "name", "email", "role", "status")},
     })
-    response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), httponly=True, samesite="lax",
-        secure=services.settings.base_url.startswith("https://"), path="/",
-    )
+    cookie = dict(max_age=int(ttl.total_seconds()), secure=services.settings.base_url.startswith("https://"), path="/")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", **cookie)
+    response.set_cookie(CSRF_COOKIE, csrf_token, samesite="strict", **cookie)
     return response
 
 
@@ -73,6 +73,7 @@ async def logout(call: Call) -> Response:
     await revoke_session(call.services.engine, call.principal.session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 
