@@ -22,9 +22,9 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(None, validation_alias="REDIS_URL")
     data_dir: Path = Field(Path("~/.chatdesk"), validation_alias="CHATDESK_DATA_DIR")
     host: str = Field("127.0.0.1", validation_alias="CHATDESK_HOST")
-    trusted_proxies: str = Field("", validation_alias="CHATDESK_TRUSTED_PROXIES")
     port: int = Field(8000, ge=0, le=65535, validation_alias="CHATDESK_PORT")
     public_url: str | None = Field(None, validation_alias="CHATDESK_PUBLIC_URL")
+    trusted_proxies: str = Field("", validation_alias="CHATDESK_TRUSTED_PROXIES")
     secret_key: SecretStr | None = Field(None, validation_alias="CHATDESK_SECRET_KEY")
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, gt=0, validation_alias="CHATDESK_UPLOAD_MAX_BYTES"
