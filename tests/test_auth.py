@@ -203,3 +203,10 @@ def test_every_tab_reads_the_csrf_token_from_a_cookie_until_sign_out(client, mak
     assert not cookie.has_nonstandard_attr("HttpOnly")
     assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": session["csrf_token"]}).status_code == 204
     assert "chatdesk_csrf" not in client.cookies
+
+
+def test_a_session_cookie_without_its_csrf_cookie_gets_it_back_on_start_up(client, make_agent, login):
+    session = login(make_agent())
+    client.cookies.delete("chatdesk_csrf")
+    assert client.get("/api/v1/agents/me").status_code == 200
+    assert client.cookies["chatdesk_csrf"] == session["csrf_token"]

@@ -9,7 +9,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.agents import agent_json, find_agent_by_email
-from chatdesk.api.endpoint import CSRF_COOKIE, SESSION_COOKIE, Access, Call, endpoint, json_response
+from chatdesk.api.endpoint import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Access,
+    Call,
+    endpoint,
+    json_response,
+    set_csrf_cookie,
+)
 from chatdesk.auth.passwords import verify_password
 from chatdesk.auth.sessions import create_session, revoke_session
 from chatdesk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
@@ -62,9 +70,12 @@ async def login(call: Call) -> Response:
         "csrf_token": csrf_token,
         "agent": {key: agent[key] for key in ("id", "name", "email", "role", "status")},
     })
-    cookie = dict(max_age=int(ttl.total_seconds()), secure=services.settings.base_url.startswith("https://"), path="/")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", **cookie)
-    response.set_cookie(CSRF_COOKIE, csrf_token, samesite="strict", **cookie)
+    max_age = int(ttl.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax",
+        secure=services.settings.base_url.startswith("https://"), path="/",
+    )
+    set_csrf_cookie(response, call, csrf_token, max_age)
     return response
 
 

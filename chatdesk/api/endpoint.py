@@ -144,6 +144,12 @@ def _presented_token(request: Request, allow_query: bool) -> tuple[str | None, b
     return cookie, cookie is not None
 
 
+def set_csrf_cookie(response: Response, call: Call, csrf_token: str, max_age: int | None = None) -> None:
+    """Hand the session's CSRF token to every tab of the workspace (see CSRF_COOKIE)."""
+    response.set_cookie(CSRF_COOKIE, csrf_token, max_age=max_age, samesite="strict", path="/",
+                        secure=call.services.settings.base_url.startswith("https://"))
+
+
 def _require_json(request: Request) -> None:
     """415 unless the body is declared JSON: a cross-site form can send only form fields or text."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
