@@ -24,7 +24,7 @@ def second_page(browser: Browser):
 
 def csrf(page: Page) -> dict:
     """The CSRF header for API calls made with the page's session cookie."""
-    return {"X-CSRF-Token": page.evaluate("sessionStorage.getItem('chatdesk.csrf')")}
+    return {"X-CSRF-Token": next(c["value"] for c in page.context.cookies() if c["name"] == "chatdesk_csrf")}
 
 
 def wait_until(condition, timeout_s: float = 10):

@@ -33,7 +33,7 @@ function facts(pairs) {
 
 export async function showVisitor(panel, chat) {
   panel.replaceChildren(h("div", { class: "visitor", "aria-busy": "true" },
-    h("div", { class: "skeleton", style: "height:48px" }), h("div", { class: "skeleton" }), h("div", { class: "skeleton" })));
+    h("div", { class: "skeleton tall" }), h("div", { class: "skeleton" }), h("div", { class: "skeleton" })));
   let profile;
   try {
     profile = await request("GET", `/api/v1/visitors/${chat.visitor.id}`);
