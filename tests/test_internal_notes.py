@@ -172,6 +172,9 @@ async def test_a_transfer_note_reaches_agents_only_and_the_visitor_reads_a_neutr
             assert text not in str([e.data for e in visitor_log.events])
             for reader in (visitor, ada):
                 assert text not in await _transcript(reader, live_server, chat["id"])
+        ticket_id = (await ada.request("POST", f"/api/v1/chats/{chat['id']}/ticket"))[1]["ticket_id"]
+        ticket = (await ada.request("GET", f"/api/v1/tickets/{ticket_id}"))[1]
+        assert "You're now chatting with Bob" in str(ticket) and "NOTE-" not in str(ticket)
     finally:
         for log in (ada_log, bob_log, visitor_log):
             await log.close()
