@@ -65,7 +65,8 @@ export function mountChatList(element, search) {
   root = element;
   on("chats", render);
   on("route", render);
-  search.addEventListener("input", () => setSearch(search.value));
+  // The filter follows the box: typing fires "input", but Esc empties a search field with a "search" event only.
+  for (const type of ["input", "search"]) search.addEventListener(type, () => setSearch(search.value));
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
       event.preventDefault();
