@@ -40,11 +40,14 @@ function sameGroup(a, b) {
 export function mountThread(root) {
   const list = h("ol", { class: "thread", "aria-label": "Conversation" });
   const scroller = root.appendChild(h("div", { class: "scroller" }, list));
-  // Stay at the newest message while the reader is there, also as composer or footer grow.
+  // Stay at the newest message while the reader is there, also as composer or footer grow and as
+  // the thread itself grows after a render (an image's height arrives once it has loaded).
   let atBottom = true;
   const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; };
   scroller.onscroll = () => { atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48; };
-  new ResizeObserver(() => atBottom && toBottom()).observe(scroller);
+  const pinned = new ResizeObserver(() => atBottom && toBottom());
+  pinned.observe(scroller);
+  pinned.observe(list);
 
   return (state) => {
     const messages = thread();
