@@ -97,6 +97,7 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     bob_chat = second_page.locator(".chat-link", has_text="Marie Curie")
     expect(bob_chat).to_be_visible()
     expect(bob_chat.locator(".badge")).to_have_count(0)
+    expect(bob_chat.locator(".preview")).to_have_text("Ada Lovelace: Billing question")  # Ada's note, not "You:"
     visitor.say("Are you still there?")
     expect(bob_chat.locator(".badge")).to_have_text("1")
     second_page.reload()  # the count from the chat list API agrees
