@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.auth.passwords import hash_password
 from chatdesk.auth.sessions import revoke_agent_sessions
+from chatdesk.chats import all_agent_streams
 from chatdesk.db.tables import agent_departments, agents
 from chatdesk.errors import ApiError, not_found
+from chatdesk.realtime.streams import Streams, encode_data
 
 DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10}
 
@@ -117,3 +119,10 @@ async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict
     if changes.get("is_active") is False or "password" in changes:
         await revoke_agent_sessions(conn, agent_id)
     return agent_json(row)
+
+
+async def announce_presence(conn: AsyncConnection, streams: Streams, agent: dict[str, Any]) -> None:
+    """After an agent's status changed: every agent and admin connected now hears `presence`
+    `{agent_id, status}` (ephemeral, never stored: invariant 7)."""
+    await streams.publish_ephemeral(await all_agent_streams(conn), "presence",
+                                    encode_data({"agent_id": agent["id"], "status": agent["status"]}))

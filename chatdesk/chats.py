@@ -16,7 +16,7 @@ from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.realtime.outbox import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
-from chatdesk.thread import append_system_message, last_messages, participant_streams, unread_counts
+from chatdesk.thread import append_message, append_system_message, last_messages, participant_streams, unread_counts
 
 _agent = agents.alias("assigned_agent")
 
@@ -294,9 +294,17 @@ async def end_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID) -> Any:
     return await finish_chat(tx, chat_id, ended_by=principal.kind, line=f"Chat ended by {who}")
 
 
+async def _append_transfer_note(tx: Tx, principal: Principal, row: Any, note: str) -> None:
+    """The transferring agent's note to whoever takes the chat next: an internal note, never the visitor's."""
+    await append_message(tx, row, sender_type="agent", sender_id=principal.id, sender_name=principal.name,
+                         body=note, client_msg_id=f"transfer-note:{uuid.uuid4()}", internal=True)
+
+
 async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, agent_id: uuid.UUID | None,
                         department_id: uuid.UUID | None, note: str | None) -> Any:
-    """Hand an active chat to another agent (who must have capacity) or back to a department's queue."""
+    """Hand an active chat to another agent (who must have capacity) or back to a department's queue.
+
+    The visitor reads a neutral line; the `note` reaches agents only, as an internal note."""
     conn = tx.conn
     row = await load_chat(conn, principal, chat_id, lock=True)
     if row.status != "active":
@@ -312,7 +320,7 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
         await _release_slot(conn, row.agent_id)
         await conn.execute(chats.update().where(chats.c.id == chat_id).values(agent_id=agent_id,
                                                                               assigned_at=sa.func.now()))
-        line = f"{principal.name} transferred the chat to {target.name}"
+        line = f"You're now chatting with {target.name}"
     else:
         target_department = department_id or row.department_id
         name = (await conn.execute(sa.select(departments.c.name).where(departments.c.id == target_department))).scalar()
@@ -321,12 +329,13 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
         await _release_slot(conn, row.agent_id)
         await conn.execute(chats.update().where(chats.c.id == chat_id).values(
             status="queued", agent_id=None, assigned_at=None, department_id=target_department, passed_over=[]))
-        line = f"{principal.name} transferred the chat to {name}"
-    if note:
-        line += f": {note}"
+        line = f"Your chat was passed to {name}. The next available agent will be with you shortly."
     row = await reload(conn, chat_id)
     await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
+    if note:
+        await _append_transfer_note(tx, principal, row, note)
+        row = await reload(conn, chat_id)
     streams = sorted(set(old_streams) | set(participant_streams(row)))
     await emit_chat_event(tx, streams, "chat.transferred", row)
     if row.status == "queued":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from chatdesk.client import ChatMirror, Client
-from tests.realtime_helpers import EventLog, new_widget, online_agent
+from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget, online_agent
 
 NOTE = "internal: customer is on the legacy plan"
 
@@ -124,3 +124,59 @@ async def test_notes_never_reach_the_visitors_stream_and_gap_filling_stays_finit
         for client in (agent, visitor):
             await client.close()
 
+
+
+async def _transcript(client: Client, base_url: str, chat_id: str) -> str:
+    async with client.session.get(f"{base_url}/api/v1/chats/{chat_id}/transcript", params={"format": "text"},
+                                  headers={"Authorization": f"Bearer {client.token}"}) as response:
+        assert response.status == 200
+        return await response.text()
+
+
+def _notes(messages: list[dict]) -> list[tuple[str, str]]:
+    return [(m["sender"]["name"], m["body"]) for m in messages if m["internal"]]
+
+
+async def test_a_transfer_note_reaches_agents_only_and_the_visitor_reads_a_neutral_line(live_server, database_url,
+                                                                                       make_agent):
+    ada_json, bob_json = make_agent(name="Ada", max_chats=2), make_agent(name="Bob", max_chats=2)
+    department = await department_with(database_url, [ada_json["id"], bob_json["id"]], mode="broadcast")
+    ada, ada_log = await connected_agent(live_server, ada_json)
+    bob, bob_log = await connected_agent(live_server, bob_json)
+    visitor = Client(live_server)
+    await visitor.register_visitor(await new_widget(database_url), name="Vi")
+    visitor_log = EventLog(visitor)
+    to_bob, to_queue = "NOTE-1 refund approved, customer is angry", "NOTE-2 needs the billing team"
+    try:
+        await visitor_log.wait_for(lambda e: e.type == "ready")
+        chat = await visitor.start_chat(department)
+        await ada.accept(chat["id"])
+        await ada.request("POST", f"/api/v1/chats/{chat['id']}/transfer",
+                          json={"agent_id": bob_json["id"], "note": to_bob})
+        note = (await bob_log.wait_for(lambda e: e.type == "message.created"
+                                       and e.data["message"]["body"] == to_bob)).data["message"]
+        assert note["internal"] is True and note["sender"]["name"] == "Ada"
+        await bob.request("POST", f"/api/v1/chats/{chat['id']}/transfer",
+                          json={"department_id": department, "note": to_queue})
+        await visitor_log.wait_for(lambda e: e.type == "chat.transferred" and e.data["chat"]["status"] == "queued")
+        await ada.accept(chat["id"])  # whoever takes the chat from the queue finds the note in its history
+        assert _notes(await ada.messages_after(chat["id"])) == [("Ada", to_bob), ("Bob", to_queue)]
+        await visitor_log.wait_for(lambda e: e.type == "chat.assigned")
+
+        seen = await visitor.messages_after(chat["id"])
+        lines = [m["body"] for m in seen if m["sender"]["type"] == "system"]
+        assert "You're now chatting with Bob" in lines
+        assert any(line.startswith("Your chat was passed to dept-") for line in lines)
+        for text in (to_bob, to_queue):
+            assert text not in str(seen)
+            assert text not in str([e.data for e in visitor_log.events])
+            for reader in (visitor, ada):
+                assert text not in await _transcript(reader, live_server, chat["id"])
+        ticket_id = (await ada.request("POST", f"/api/v1/chats/{chat['id']}/ticket"))[1]["ticket_id"]
+        ticket = (await ada.request("GET", f"/api/v1/tickets/{ticket_id}"))[1]
+        assert "You're now chatting with Bob" in str(ticket) and "NOTE-" not in str(ticket)
+    finally:
+        for log in (ada_log, bob_log, visitor_log):
+            await log.close()
+        for client in (ada, bob, visitor):
+            await client.close()

@@ -53,3 +53,22 @@ async def test_visitor_and_agent_on_two_processes_talk_both_ways(two_servers, ma
         await log.close()
     for client in (agent, visitor):
         await client.close()
+
+
+async def test_status_changes_reach_every_agent_as_ephemeral_presence(live_server, make_agent):
+    admin = await online_agent(live_server, make_agent("admin"))
+    admin_log = EventLog(admin)
+    agent_json = make_agent()
+    agent = await online_agent(live_server, agent_json)
+    try:
+        await admin_log.wait_for(lambda e: e.type == "ready")
+        await agent.set_status("away")
+        away = await admin_log.wait_for(lambda e: e.type == "presence" and e.data["status"] == "away")
+        assert away.id is None and away.data == {"agent_id": agent_json["id"], "status": "away"}
+        await admin.request("DELETE", f"/api/v1/agents/{agent_json['id']}")  # deactivated: offline
+        await admin_log.wait_for(lambda e: e.type == "presence" and e.data == {"agent_id": agent_json["id"],
+                                                                               "status": "offline"})
+    finally:
+        await admin_log.close()
+        for client in (admin, agent):
+            await client.close()

@@ -171,7 +171,8 @@ async def test_transfer_to_an_agent_and_to_a_department_with_system_lines(live_s
     _, back = await b.request("POST", f"/api/v1/chats/{chat['id']}/transfer", json={"department_id": department})
     assert back["chat"]["status"] == "queued" and back["chat"]["agent"] is None
     bodies = [m["body"] for m in await visitor.messages_after(chat["id"]) if m["sender"]["type"] == "system"]
-    assert any("transferred the chat to" in b and "billing question" in b for b in bodies)
+    assert f"You're now chatting with {b_json['name']}" in bodies
+    assert any(b.startswith("Your chat was passed to dept-") for b in bodies)
     await _close(a_log, b_log, visitor_log, a, b, visitor)
 
 

@@ -157,6 +157,44 @@ def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
     assert names == ["photo.png", "report.pdf", "pasted.png"]
 
 
+def test_after_a_reload_a_thread_with_images_opens_on_its_newest_message(page: Page, live_server, make_agent,
+                                                                        host_site, agents):
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin])
+    agent = agents(live_server)
+    url = host_site.page("/", live_server, widget["id"])
+    start_chat(open_widget(page, url), "Picture Visitor")
+    chat_id = agent.run(agent.client.accept(agent.queued_chat("Picture Visitor")["id"]))["id"]
+    for n in (1, 2):
+        photo = agent.run(agent.client.upload(chat_id, f"photo{n}.png", image("PNG", (640, 480))))
+        agent.run(agent.client.request("POST", f"/api/v1/chats/{chat_id}/messages", json={
+            "client_msg_id": f"photo-{n}", "body": f"photo{n}.png", "attachment_ids": [photo["id"]]}))
+    for n in range(1, 4):
+        agent.run(agent.client.send(chat_id, f"after the pictures {n}"))
+    thread = conversation(page.frame_locator("chatdesk-widget iframe"))
+    expect(thread.get_by_text("after the pictures 3")).to_be_visible()
+
+    page.reload()
+    thread = conversation(page.frame_locator("chatdesk-widget iframe"))
+    for n in (1, 2):
+        expect(thread.get_by_role("img", name=f"photo{n}.png")).to_have_js_property("naturalWidth", 320)
+    expect(thread.get_by_text("after the pictures 3")).to_be_in_viewport(ratio=1)
+
+    # A reader who scrolled up stays where they are; back at the bottom, new messages keep them there.
+    frame = next(frame for frame in page.frames if "/widget/frame/" in frame.url)
+    scroll_to = """(top) => new Promise((scrolled) => {
+        const scroller = document.querySelector('.scroller');
+        scroller.addEventListener('scroll', scrolled, { once: true });
+        scroller.scrollTop = top ?? scroller.scrollHeight;
+    })"""
+    frame.evaluate(scroll_to, 0)
+    agent.run(agent.client.send(chat_id, "while you read"))
+    expect(thread.get_by_text("while you read")).to_have_count(1)
+    expect(thread.get_by_text("while you read")).not_to_be_in_viewport()
+    frame.evaluate(scroll_to, None)
+    agent.run(agent.client.send(chat_id, "back at the bottom"))
+    expect(thread.get_by_text("back at the bottom")).to_be_in_viewport(ratio=1)
+
+
 def hand_file(page: Page, name: str, data: bytes, how: str) -> None:
     """Drop a file on the widget (the end of a drag) or paste it into the message box, as a browser does."""
     frame = next(frame for frame in page.frames if "/widget/frame/" in frame.url)

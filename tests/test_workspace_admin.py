@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from playwright.sync_api import Browser, Page, expect
 from starlette.routing import Route
 
@@ -18,9 +19,11 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import quick_responses
+from chatdesk.realtime.streams import agent_stream, live_channel
 from chatdesk.departments import create_department
 from chatdesk.widgets import create_widget
 from tests.conftest import PASSWORD, bearer, broadcast_default_department, in_thread, run
+from tests.realtime_helpers import wait_until
 from tests.screenshots import assert_screenshot
 
 VIEWPORTS = {"1440x900": {"width": 1440, "height": 900}, "768x1024": {"width": 768, "height": 1024}}
@@ -189,6 +192,32 @@ def test_the_console_works_from_the_keyboard(page: Page, seeded_server):
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_role("button", name="Add department")).to_be_focused()
+
+
+async def _stream_followed(redis_url: str, agent_id: str) -> None:
+    """Wait until a server follows the agent's live channel: their open page will hear ephemeral events."""
+    redis = aioredis.from_url(redis_url)
+    try:
+        await wait_until(lambda: redis.pubsub_numsub(live_channel(agent_stream(agent_id))),
+                         lambda counts: counts[0][1] > 0)
+    finally:
+        await redis.aclose()
+
+
+def test_the_agents_page_shows_status_changes_live(page: Page, seeded_server, redis_url):
+    admin = httpx.post(seeded_server + "/api/v1/auth/login",
+                       json={"email": "alan@example.com", "password": PASSWORD}).json()["agent"]
+    sign_in(page, seeded_server, "alan@example.com")
+    page.get_by_role("link", name="Admin").click()
+    grace = page.get_by_role("row", name=re.compile("Grace Hopper"))
+    expect(grace).to_contain_text("Offline")
+    run(_stream_followed(redis_url, admin["id"]))
+    headers = api_headers(seeded_server, "grace@example.com")
+    for status, shown in (("online", "Online"), ("away", "Away")):
+        assert httpx.put(seeded_server + "/api/v1/agents/me/status", headers=headers,
+                         json={"status": status}).status_code == 200
+        expect(grace).to_contain_text(shown)  # no reload
+    expect(page.get_by_role("row", name=re.compile("Ada Lovelace"))).to_contain_text("Offline")
 
 
 def _admin_routes(app) -> list[tuple[str, str]]:

@@ -77,3 +77,23 @@ def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, da
     page.evaluate("""() => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
                              document.dispatchEvent(new Event('visibilitychange')); }""")
     expect(page).to_have_title("chatdesk")
+
+
+def test_escape_in_the_chat_search_clears_the_filter(page: Page, live_server, database_url, make_agent):
+    ada = make_agent(name="Ada Lovelace", max_chats=3)
+    support = department(database_url, [ada], mode="broadcast")
+    alan, joan = Visitor(live_server, database_url, "Alan Turing"), Visitor(live_server, database_url, "Joan Clarke")
+    with agent_api(live_server, ada) as http:
+        alan.start(support, "Hi!")
+        assert http.post(f"/api/v1/chats/{alan.chat_id}/accept").status_code == 200
+        sign_in(page, live_server, ada)
+        expect(page.locator(".chat-link", has_text="Alan Turing")).to_be_visible()
+        page.keyboard.press("Control+k")
+        page.keyboard.type("nobody")
+        expect(page.get_by_text("No chat matches your search.")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("searchbox", name="Search chats")).to_have_value("")
+        expect(page.locator(".chat-link", has_text="Alan Turing")).to_be_visible()
+        joan.start(support, "Hello")
+        assert http.post(f"/api/v1/chats/{joan.chat_id}/accept").status_code == 200
+        expect(page.locator(".chat-link", has_text="Joan Clarke")).to_be_visible()

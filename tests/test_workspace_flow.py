@@ -101,13 +101,16 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     bob_chat = second_page.locator(".chat-link", has_text="Marie Curie")
     expect(bob_chat).to_be_visible()
     expect(bob_chat.locator(".badge")).to_have_count(0)
+    expect(bob_chat.locator(".preview")).to_have_text("Ada Lovelace: Billing question")  # Ada's note, not "You:"
     visitor.say("Are you still there?")
     expect(bob_chat.locator(".badge")).to_have_text("1")
     second_page.reload()  # the count from the chat list API agrees
     expect(bob_chat.locator(".badge")).to_have_text("1")
     bob_chat.click()
     thread = second_page.get_by_role("log", name="Messages")
-    expect(thread).to_contain_text("Ada Lovelace transferred the chat to Bob Builder: Billing question")
+    expect(thread).to_contain_text("You're now chatting with Bob Builder")
+    expect(second_page.locator(".row.note", has_text="Billing question")).to_contain_text("Internal note")
+    assert not any("Billing question" in m["body"] for m in visitor.messages())
     second_page.get_by_role("button", name="End chat").click()
     second_page.get_by_role("dialog").get_by_role("button", name="End chat").click()
     expect(thread).to_contain_text("Chat ended by Bob Builder")

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.agents import (
+    announce_presence,
     create_agent,
     departments_of,
     get_agent,
@@ -81,8 +82,16 @@ async def _change_me(call: Call, changes: dict) -> Response:
             # Chats before the agent row, the lock order every chat transaction uses.
             await withdraw_offers_of(tx, call.principal.id)
         agent = await update_agent(tx.conn, call.principal.id, changes)
+    if "status" in changes:
+        await _announce(call, agent)
     await call.services.router.kick()
     return json_response(agent)
+
+
+async def _announce(call: Call, agent: dict) -> None:
+    """Tell the workspaces (the admin's Agents page, the agent's other tabs) the agent's new status."""
+    async with call.services.engine.connect() as conn:
+        await announce_presence(conn, call.services.streams, agent)
 
 
 @endpoint("The signed-in agent with preferences and department_ids", access=Access.AGENT, response=AgentOut,
@@ -148,6 +157,8 @@ async def agents_update(call: Call) -> Response:
         details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
         await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
+    if changes.get("is_active") is False:
+        await _announce(call, agent)
     await call.services.router.kick()  # capacity or membership may have changed
     return json_response(agent)
 
@@ -158,8 +169,9 @@ async def agents_deactivate(call: Call) -> Response:
     if agent_id == call.principal.id:
         raise ApiError(409, "You cannot deactivate yourself.", code="conflict")
     async with call.services.engine.begin() as conn:
-        await update_agent(conn, agent_id, {"is_active": False})
+        agent = await update_agent(conn, agent_id, {"is_active": False})
         await record_admin_action(conn, call.principal, "agent.deactivate", "agent", agent_id, {})
+    await _announce(call, agent)
     return Response(status_code=204)
 
 

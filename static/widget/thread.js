@@ -40,11 +40,20 @@ function sameGroup(a, b) {
 export function mountThread(root) {
   const list = h("ol", { class: "thread", "aria-label": "Conversation" });
   const scroller = root.appendChild(h("div", { class: "scroller" }, list));
-  // Stay at the newest message while the reader is there, also as composer or footer grow.
-  let atBottom = true;
-  const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; };
-  scroller.onscroll = () => { atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48; };
-  new ResizeObserver(() => atBottom && toBottom()).observe(scroller);
+  // Stay at the newest message while the reader is there, also as composer or footer grow and as
+  // the thread itself grows after a render (an image's height arrives once it has loaded). Only the
+  // reader's own scrolling moves them off the bottom: the event of our own scroll may come after
+  // the content grew, when the position we set no longer looks like the bottom.
+  let atBottom = true, ownTop = null;
+  const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; ownTop = scroller.scrollTop; };
+  scroller.onscroll = () => {
+    const own = scroller.scrollTop === ownTop;
+    ownTop = null;
+    if (!own) atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+  };
+  const pinned = new ResizeObserver(() => atBottom && toBottom());
+  pinned.observe(scroller);
+  pinned.observe(list);
 
   return (state) => {
     const messages = thread();

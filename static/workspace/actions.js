@@ -42,7 +42,7 @@ export async function openTransferDialog(chat) {
       h("option", { value: `department:${department.id}` }, department.name))),
   ];
   const target = h("select", { id: "transfer-target", required: true }, options);
-  const note = h("textarea", { id: "transfer-note", rows: "3", maxlength: "500", placeholder: "What should they know?" });
+  const note = h("textarea", { id: "transfer-note", rows: "3", maxlength: "500", placeholder: "What should they know? Only agents see this note." });
   dialog("Transfer chat", [
     h("div", { class: "field" }, h("label", { for: "transfer-target" }, "Transfer to"), target),
     h("div", { class: "field" }, h("label", { for: "transfer-note" }, "Note (optional)"), note),

@@ -25,10 +25,16 @@ function myChats() {
     ...mine.filter((c) => c.status === "ended").sort(byActivity).slice(0, ENDED_SHOWN)];
 }
 
+/** "You: " on my own messages, the colleague's name on theirs (a transfer note, or before a transfer). */
+function previewSender({ sender }) {
+  if (sender.type !== "agent") return "";
+  return sender.id === state.agent.id ? "You: " : `${sender.name}: `;
+}
+
 function chatLink(chat) {
   const preview = state.previews.get(chat.id);
   const count = unread(chat);
-  const previewText = preview ? `${preview.sender.type === "agent" ? "You: " : ""}${preview.body}` : "No messages yet";
+  const previewText = preview ? `${previewSender(preview)}${preview.body}` : "No messages yet";
   return h("li", {},
     h("a", { class: "chat-link", href: `#/chats/${chat.id}`, "aria-current": String(state.route.id === chat.id),
       dataset: { status: chat.status, unread: count ? String(count) : null, chatId: chat.id } },
@@ -65,7 +71,8 @@ export function mountChatList(element, search) {
   root = element;
   on("chats", render);
   on("route", render);
-  search.addEventListener("input", () => setSearch(search.value));
+  // The filter follows the box: typing fires "input", but Esc empties a search field with a "search" event only.
+  for (const type of ["input", "search"]) search.addEventListener(type, () => setSearch(search.value));
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
       event.preventDefault();

@@ -99,8 +99,9 @@ const handlers = {
   "chat.offered": ({ chat }) => { putOffer(chat, { fresh: true }); emit("offer", chat); },
   "chat.offer_withdrawn": ({ chat_id: chatId }) => { dropOffer(chatId); refreshQueue(); },
   "queue.updated": refreshQueue,
-  presence: ({ agent_id: agentId, status }) => {
-    if (agentId === state.agent.id && status !== state.agent.status) setAgent({ ...state.agent, status });
+  presence: (data) => {
+    if (data.agent_id === state.agent.id && data.status !== state.agent.status) setAgent({ ...state.agent, status: data.status });
+    emit("presence", data);  // the admin's Agents page
   },
   resync,
 };

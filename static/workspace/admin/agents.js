@@ -2,6 +2,7 @@
 import { request } from "/static/workspace/api.js";
 import { avatar, h, toast } from "/static/workspace/dom.js";
 import { confirmDialog, field, formDialog, pageHeader, saveOnChange } from "/static/workspace/admin/forms.js";
+import { on } from "/static/workspace/store.js";
 
 const STATUS = { online: "Online", away: "Away", offline: "Offline" };
 
@@ -41,11 +42,31 @@ function agentRow(agent, me, reload) {
       h("div", {}, h("div", { class: "name" }, agent.name), h("div", { class: "muted small" }, agent.email)))),
     h("td", {}, roleSelect(agent, me)),
     h("td", {}, capacityInput(agent)),
-    h("td", {}, active
-      ? h("span", { class: "status" }, h("span", { class: "dot", dataset: { status: agent.status } }),
-        STATUS[agent.status], h("span", { class: "muted small" }, ` · ${agent.active_chats}/${agent.max_chats} chats`))
-      : h("span", { class: "pill" }, "Deactivated")),
+    statusCell(agent),
     h("td", { class: "end" }, action));
+}
+
+function statusCell(agent) {
+  return h("td", { dataset: { statusOf: agent.id } }, agent.is_active
+    ? h("span", { class: "status" }, h("span", { class: "dot", dataset: { status: agent.status } }),
+      STATUS[agent.status], h("span", { class: "muted small" }, ` · ${agent.active_chats}/${agent.max_chats} chats`))
+    : h("span", { class: "pill" }, "Deactivated"));
+}
+
+let stopPresence = () => {};
+
+/** Keep each row's status live from the event stream's `presence` events while the page is shown. */
+function followPresence(root, agents) {
+  stopPresence();
+  stopPresence = on("presence", ({ agent_id: agentId, status }) => {
+    const agent = agents.find((candidate) => candidate.id === agentId);
+    const cell = root.querySelector(`td[data-status-of="${agentId}"]`);
+    if (!root.isConnected) stopPresence();
+    else if (agent && cell) {
+      agent.status = status;
+      cell.replaceWith(statusCell(agent));
+    }
+  });
 }
 
 function addAgent(departments, reload) {
@@ -90,4 +111,5 @@ export async function render(root, { agent: me }) {
         h("th", { scope: "col" }, "Max chats"), h("th", { scope: "col" }, "Status"),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
       h("tbody", {}, agents.map((agent) => agentRow(agent, me, reload))))));
+  followPresence(root, agents);
 }
