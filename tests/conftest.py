@@ -265,8 +265,8 @@ def active_chat(client, make_agent, login, redis_url):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--messages", type=int, default=2000, help="Messages in the chaos test (CI: 2,000).")
-    parser.addoption("--chats", type=int, default=20, help="Chats in the chaos test (CI: 20).")
+    parser.addoption("--messages", type=int, help="Messages in the chaos test (CI: 2,000; slow: 20,000).")
+    parser.addoption("--chats", type=int, help="Chats in the chaos test (CI: 20; slow: 100).")
 
 
 _BROWSER_FIXTURES = {"page", "context", "browser"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import secrets
 import threading
 import time
@@ -16,12 +17,17 @@ from tests.conftest import PASSWORD
 
 
 async def wait_until(read, holds, timeout_s: float = 10):
-    """Read a value (over the network: no event to await) until `holds(value)`; returns it."""
+    """Read a value (over the network, or state another task changes: no event to await) until
+    `holds(value)`; returns it. `read` may be a coroutine function or a plain one."""
     deadline = time.monotonic() + timeout_s
-    while not holds(value := await read()):
+    while not holds(value := await _value(read())):
         assert time.monotonic() < deadline, f"condition not met in time (last read {value!r})"
         await asyncio.sleep(0.05)
     return value
+
+
+async def _value(read: object) -> object:
+    return await read if inspect.isawaitable(read) else read
 
 
 async def new_widget(database_url: str) -> str:

@@ -23,7 +23,7 @@ from sse_starlette.event import ensure_bytes
 from sse_starlette.sse import SendTimeoutError
 from starlette.types import Message, Receive, Scope, Send
 
-from chatdesk.realtime.hub import CATCH_UP, CLOSED, EPOCH_CHANGED, OVERFLOW, Hub, Subscription
+from chatdesk.realtime.hub import CATCH_UP, CLOSED, OVERFLOW, Hub, Subscription
 from chatdesk.realtime.streams import ZERO_ID, Cursor, Event, Streams, id_tuple
 
 log = logging.getLogger(__name__)
@@ -100,11 +100,11 @@ class EventStream:
                     return
                 if item is OVERFLOW:
                     raise StreamDropped(stream)
-                if item is EPOCH_CHANGED:
-                    epoch, last_id = hub.epoch, ZERO_ID
-                    yield encode("resync", b"{}", f"{epoch}:{last_id}")
-                elif item is CATCH_UP:
-                    if await streams.history_lost(stream, last_id):
+                if item is CATCH_UP:
+                    if hub.epoch != epoch:  # Redis lost its data: everything from the new epoch on is live
+                        epoch, last_id = hub.epoch, ZERO_ID
+                        yield encode("resync", b"{}", f"{epoch}:{last_id}")
+                    elif await streams.history_lost(stream, last_id):
                         last_id = await streams.tail(stream)
                         yield encode("resync", b"{}", f"{epoch}:{last_id}")
                     else:
