@@ -9,6 +9,8 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 
+import aiohttp
+
 from chatdesk.client import Client, ServerEvent
 from chatdesk.widgets import create_widget
 from chatdesk.db.engine import create_engine
@@ -28,6 +30,14 @@ async def wait_until(read, holds, timeout_s: float = 10):
 
 async def _value(read: object) -> object:
     return await read if inspect.isawaitable(read) else read
+
+
+async def open_stream_count(base_url: str) -> float:
+    """The server's count of open event streams, from /metrics."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base_url + "/metrics") as response:
+            text = await response.text()
+    return float(next(line.split()[1] for line in text.splitlines() if line.startswith("chatdesk_sse_open_streams ")))
 
 
 async def new_widget(database_url: str) -> str:

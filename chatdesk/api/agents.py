@@ -16,12 +16,14 @@ from chatdesk.agents import (
     list_agents,
     list_colleagues,
     set_departments,
+    signs_out,
     update_agent,
 )
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.passwords import MIN_LENGTH
 from chatdesk.realtime.outbox import transaction
+from chatdesk.realtime.streams import agent_stream
 from chatdesk.routing import withdraw_offers_of
 from chatdesk.errors import ApiError
 
@@ -143,6 +145,8 @@ async def agents_update(call: Call) -> Response:
         details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
         await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
+    if signs_out(changes):
+        await call.services.open_streams.end(agent_stream(agent_id))
     await call.services.router.kick()  # capacity or membership may have changed
     return json_response(agent)
 
@@ -155,6 +159,7 @@ async def agents_deactivate(call: Call) -> Response:
     async with call.services.engine.begin() as conn:
         await update_agent(conn, agent_id, {"is_active": False})
         await record_admin_action(conn, call.principal, "agent.deactivate", "agent", agent_id, {})
+    await call.services.open_streams.end(agent_stream(agent_id))
     return Response(status_code=204)
 
 

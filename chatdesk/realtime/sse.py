@@ -51,13 +51,14 @@ class StreamDropped(Exception):
 class EventStream:
     """Every durable event after the cursor, then live ones, as SSE bytes, with a heartbeat
     after each `heartbeat_s` without an event. Iterate it; it ends only when `close()` is called
-    (or the hub closes every stream)."""
+    (or the hub closes every stream). `session` tells one agent session's streams from another's."""
 
-    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "_sub", "_closed")
+    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "session", "_sub", "_closed")
 
-    def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float) -> None:
+    def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float,
+                 session: str | None = None) -> None:
         self.hub, self.streams, self.stream = hub, streams, stream
-        self.cursor_text, self.heartbeat_s = cursor_text, heartbeat_s
+        self.cursor_text, self.heartbeat_s, self.session = cursor_text, heartbeat_s, session
         self._sub: Subscription | None = None
         self._closed = False
 
