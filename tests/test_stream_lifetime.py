@@ -11,9 +11,11 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 import asyncpg
+from playwright.sync_api import Page, expect
 
 from chatdesk.client import Client
 from tests.realtime_helpers import new_widget, online_agent, open_stream_count, wait_until
+from tests.workspace_helpers import agent_api, sign_in
 
 # A notice crosses Redis pub/sub to every process: well under a second; this leaves room for a busy CI.
 ENDS_WITHIN_S = 3
@@ -122,3 +124,12 @@ async def test_one_caller_holds_at_most_the_cap_of_streams_and_the_oldest_ends(s
             await ended(oldest)
             await wait_until(lambda: open_stream_count(server.base_url), lambda count: count == 2)
     await visitor.close()
+
+
+def test_the_workspace_of_a_deactivated_agent_shows_the_sign_in_form(page: Page, live_server, make_agent):
+    ada = make_agent(name="Ada Lovelace")
+    sign_in(page, live_server, ada)
+    expect(page.get_by_role("status").filter(has_text="Reconnecting")).to_be_hidden()
+    with agent_api(live_server, make_agent(role="admin")) as admin:
+        assert admin.delete(f"/api/v1/agents/{ada['id']}").status_code == 204
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=10000)
