@@ -105,7 +105,7 @@ async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(serv
 
 @pytest.mark.parametrize("messages, chats", [
     pytest.param(2000, 20, id="ci"),
-    pytest.param(20000, 100, id="big", marks=pytest.mark.slow),
+    pytest.param(20000, 100, id="big", marks=[pytest.mark.slow, pytest.mark.timeout(1800)]),
 ])
 async def test_chaos_nothing_lost_nothing_twice(request, serve, make_agent, database_url, private_redis,
                                                 messages, chats):
