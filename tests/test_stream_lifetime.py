@@ -109,7 +109,7 @@ async def test_a_stream_ends_when_its_session_expires_and_the_chats_go_back(serv
         await conn.close()
     async with raw_stream(server.base_url, agent.token) as body:
         await ended(body, within_s=2 + ENDS_WITHIN_S)
-        assert time.time() <= float(expires_at) + 0.5  # no later than the expiry (and the clock's jitter)
+        assert time.time() <= float(expires_at) + 1  # no later than the expiry (give or take a busy event loop)
     await back_in_the_queue(visitor, chat_id, "Ada Lovelace")
     for client in (agent, visitor):
         await client.close()
