@@ -99,8 +99,13 @@ async def list_colleagues(conn: AsyncConnection) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
+def signs_out(changes: dict[str, Any]) -> bool:
+    """Whether these changes end every session of the agent: deactivation or a new password."""
+    return changes.get("is_active") is False or "password" in changes
+
+
 async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
-    """Apply column changes and preference keys; deactivating ends the agent's sessions."""
+    """Apply column changes and preference keys; deactivating or a new password ends the agent's sessions."""
     values = {k: v for k, v in changes.items() if k in ("name", "role", "status", "max_chats", "is_active")}
     if "password" in changes:
         values["password_hash"] = await hash_password(changes["password"])
@@ -116,7 +121,7 @@ async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict
     ).first()
     if row is None:
         raise not_found("agent")
-    if changes.get("is_active") is False or "password" in changes:
+    if signs_out(changes):
         await revoke_agent_sessions(conn, agent_id)
     return agent_json(row)
 

@@ -326,16 +326,37 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
         name = (await conn.execute(sa.select(departments.c.name).where(departments.c.id == target_department))).scalar()
         if name is None:
             raise ApiError(422, "Unknown department.", fields={"department_id": "No such department."})
-        await _release_slot(conn, row.agent_id)
-        await conn.execute(chats.update().where(chats.c.id == chat_id).values(
-            status="queued", agent_id=None, assigned_at=None, department_id=target_department, passed_over=[]))
+        await _requeue(conn, row, target_department)
         line = f"Your chat was passed to {name}. The next available agent will be with you shortly."
-    row = await reload(conn, chat_id)
-    await append_system_message(tx, row, line)
-    row = await reload(conn, chat_id)
+    row = await _announce_transfer(tx, chat_id, old_streams, line)
     if note:
         await _append_transfer_note(tx, principal, row, note)
         row = await reload(conn, chat_id)
+    return row
+
+
+async def return_to_queue(tx: Tx, chat_id: uuid.UUID, line: str) -> Any:
+    """Put an active chat whose agent is gone back in its department's queue, saying why in `line`."""
+    row = (await tx.conn.execute(CHAT_QUERY.where(chats.c.id == chat_id).with_for_update(of=chats))).one()
+    if row.status != "active":
+        return row
+    old_streams = participant_streams(row)
+    await _requeue(tx.conn, row, row.department_id)
+    return await _announce_transfer(tx, chat_id, old_streams, line)
+
+
+async def _requeue(conn: AsyncConnection, row: Any, department_id: uuid.UUID) -> None:
+    """Free the active chat's agent slot and queue the chat in `department_id`."""
+    await _release_slot(conn, row.agent_id)
+    await conn.execute(chats.update().where(chats.c.id == row.id).values(
+        status="queued", agent_id=None, assigned_at=None, department_id=department_id, passed_over=[]))
+
+
+async def _announce_transfer(tx: Tx, chat_id: uuid.UUID, old_streams: list[str], line: str) -> Any:
+    """The system line, and `chat.transferred` to the old and new participants (and the queue)."""
+    row = await reload(tx.conn, chat_id)
+    await append_system_message(tx, row, line)
+    row = await reload(tx.conn, chat_id)
     streams = sorted(set(old_streams) | set(participant_streams(row)))
     await emit_chat_event(tx, streams, "chat.transferred", row)
     if row.status == "queued":

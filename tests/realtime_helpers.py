@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
+
+import aiohttp
 
 from chatdesk.client import Client, ServerEvent
 from chatdesk.widgets import create_widget
@@ -16,12 +19,25 @@ from tests.conftest import PASSWORD
 
 
 async def wait_until(read, holds, timeout_s: float = 10):
-    """Read a value (over the network: no event to await) until `holds(value)`; returns it."""
+    """Read a value (over the network, or state another task changes: no event to await) until
+    `holds(value)`; returns it. `read` may be a coroutine function or a plain one."""
     deadline = time.monotonic() + timeout_s
-    while not holds(value := await read()):
+    while not holds(value := await _value(read())):
         assert time.monotonic() < deadline, f"condition not met in time (last read {value!r})"
         await asyncio.sleep(0.05)
     return value
+
+
+async def _value(read: object) -> object:
+    return await read if inspect.isawaitable(read) else read
+
+
+async def open_stream_count(base_url: str) -> float:
+    """The server's count of open event streams, from /metrics."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base_url + "/metrics") as response:
+            text = await response.text()
+    return float(next(line.split()[1] for line in text.splitlines() if line.startswith("chatdesk_sse_open_streams ")))
 
 
 async def new_widget(database_url: str) -> str:

@@ -17,7 +17,7 @@ from chatdesk.realtime.outbox import Outbox, Tx
 from chatdesk.realtime.sse import encode
 from chatdesk.realtime.streams import Streams
 from chatdesk.thread import append_message
-from tests.realtime_helpers import EventLog, new_widget, online_agent, wait_until
+from tests.realtime_helpers import EventLog, new_widget, online_agent, open_stream_count, wait_until
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -197,23 +197,15 @@ async def test_heartbeat_comments_flow_on_an_idle_stream(serve, make_agent):
     assert comments == 2
 
 
-async def _open_streams(base_url: str) -> float:
-    """The server's count of open event streams, from /metrics."""
-    async with aiohttp.ClientSession() as session:
-        async with session.get(base_url + "/metrics") as response:
-            text = await response.text()
-    return float(next(line.split()[1] for line in text.splitlines() if line.startswith("chatdesk_sse_open_streams ")))
-
-
 async def test_a_client_leaving_an_idle_stream_is_noticed_before_any_heartbeat(serve, make_agent):
     """The stream's cleanup (unsubscribe, the agent's presence) runs on the disconnect itself."""
     server = serve(CHATDESK_SSE_HEARTBEAT_S="15")
     agent = await online_agent(server.base_url, make_agent())
     async with aiohttp.ClientSession() as session:
         async with session.get(server.base_url + "/api/v1/events", headers={"Authorization": f"Bearer {agent.token}"}):
-            await wait_until(lambda: _open_streams(server.base_url), lambda count: count == 1)
+            await wait_until(lambda: open_stream_count(server.base_url), lambda count: count == 1)
     # Well inside the heartbeat: no failed send is needed to notice.
-    await wait_until(lambda: _open_streams(server.base_url), lambda count: count == 0, timeout_s=5)
+    await wait_until(lambda: open_stream_count(server.base_url), lambda count: count == 0, timeout_s=5)
     await agent.close()
 
 
@@ -253,11 +245,11 @@ async def test_a_stuck_client_is_dropped_and_slows_nobody(serve, make_agent, dat
     sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {pair.agent.token}\r\n\r\n".encode())
 
     # The healthy agent stream and the stuck one.
-    await wait_until(lambda: _open_streams(server.base_url), lambda count: count >= 2, timeout_s=60)
+    await wait_until(lambda: open_stream_count(server.base_url), lambda count: count >= 2, timeout_s=60)
     async with asyncio.timeout(60):
         body = "x" * 4990
         sent = 0
-        while await _open_streams(server.base_url) >= 2:
+        while await open_stream_count(server.base_url) >= 2:
             await asyncio.gather(*(pair.visitor.send(pair.chat["id"], f"{sent + i} {body}") for i in range(20)))
             sent += 20
     last = await pair.visitor.send(pair.chat["id"], "still flowing")

@@ -15,7 +15,7 @@ from tests.conftest import run
 from tests.files_samples import PDF, image
 from tests.realtime_helpers import department_with
 from tests.widget_helpers import (
-    admin_token, agents_fixture, conversation, create_widget, host_site_fixture, open_widget, start_chat,
+    accepted_chat, admin_token, agents_fixture, conversation, create_widget, host_site_fixture, open_widget, start_chat,
 )
 
 host_site = pytest.fixture(host_site_fixture, name="host_site")
@@ -293,12 +293,8 @@ def test_queue_position_moves_live(page: Page, live_server, database_url, make_a
 def test_server_restart_heals(page: Page, serve, make_agent, host_site, agents):
     """The stream drops with the server; the widget says so, reconnects by itself and misses nothing."""
     server = serve()
-    widget = create_widget(server.base_url, make_agent(role="admin"), [host_site.origin])
     agent = agents(server.base_url)
-    chat_frame = open_widget(page, host_site.page("/", server.base_url, widget["id"]))
-    start_chat(chat_frame, "Restart Visitor")
-    chat = agent.run(agent.client.accept(agent.queued_chat("Restart Visitor")["id"]))
-    expect(chat_frame.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+    chat_frame, chat = accepted_chat(page, server.base_url, make_agent(role="admin"), host_site, agent, "Restart Visitor")
 
     server.kill()
     expect(chat_frame.get_by_text("Reconnecting\u2026")).to_be_visible()

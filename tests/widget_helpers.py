@@ -86,6 +86,17 @@ def start_chat(chat_frame: FrameLocator, name: str, first_message: str = "Hello"
     expect(conversation(chat_frame).get_by_text(first_message)).to_be_visible()
 
 
+def accepted_chat(page: Page, base_url: str, admin: dict, host_site: HostSite, agent: Agent,
+                  visitor_name: str) -> tuple[FrameLocator, dict]:
+    """A visitor on a host page starts a chat that `agent` accepts: the widget's frame and the chat."""
+    widget = create_widget(base_url, admin, [host_site.origin])
+    chat_frame = open_widget(page, host_site.page("/", base_url, widget["id"]))
+    start_chat(chat_frame, visitor_name)
+    chat = agent.run(agent.client.accept(agent.queued_chat(visitor_name)["id"]))
+    expect(chat_frame.get_by_role("heading", name=agent.name)).to_be_visible()
+    return chat_frame, chat
+
+
 def conversation(chat_frame: FrameLocator):
     return chat_frame.get_by_role("list", name="Conversation")
 
@@ -108,6 +119,7 @@ class Agent(ThreadedLog):
     """An agent on chatdesk's API client, running on an event loop of its own beside the sync browser test."""
 
     def __init__(self, base_url: str, agent: dict) -> None:
+        self.name = agent["name"]
         super().__init__(lambda: connected_agent(base_url, agent))
 
     def queued_chat(self, visitor_name: str, timeout: float = 20) -> dict:

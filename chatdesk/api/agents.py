@@ -17,12 +17,14 @@ from chatdesk.agents import (
     list_agents,
     list_colleagues,
     set_departments,
+    signs_out,
     update_agent,
 )
 from chatdesk.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.passwords import MIN_LENGTH
 from chatdesk.realtime.outbox import transaction
+from chatdesk.realtime.streams import agent_stream
 from chatdesk.routing import withdraw_offers_of
 from chatdesk.errors import ApiError
 
@@ -159,6 +161,8 @@ async def agents_update(call: Call) -> Response:
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
     if changes.get("is_active") is False:
         await _announce(call, agent)
+    if signs_out(changes):
+        await call.services.open_streams.end(agent_stream(agent_id))
     await call.services.router.kick()  # capacity or membership may have changed
     return json_response(agent)
 
@@ -172,6 +176,7 @@ async def agents_deactivate(call: Call) -> Response:
         agent = await update_agent(conn, agent_id, {"is_active": False})
         await record_admin_action(conn, call.principal, "agent.deactivate", "agent", agent_id, {})
     await _announce(call, agent)
+    await call.services.open_streams.end(agent_stream(agent_id))
     return Response(status_code=204)
 
 

@@ -22,6 +22,7 @@ from chatdesk.auth.passwords import verify_password
 from chatdesk.auth.sessions import create_session, revoke_session
 from chatdesk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
 from chatdesk.errors import unauthorized
+from chatdesk.realtime.streams import agent_stream
 
 
 class LoginIn(BaseModel):
@@ -82,6 +83,7 @@ async def login(call: Call) -> Response:
 @endpoint("Sign out: revoke this session", access=Access.AGENT, status=204, tags=("auth",))
 async def logout(call: Call) -> Response:
     await revoke_session(call.services.engine, call.principal.session_id)
+    await call.services.open_streams.end(agent_stream(call.principal.id), call.principal.session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

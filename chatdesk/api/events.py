@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timezone
+
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -20,23 +23,37 @@ async def events(call: Call) -> Response:
     # Heartbeat comments keep proxies (which often cut idle connections at 60 s) from closing the
     # stream; a client that takes no bytes for the send timeout is stuck and dropped.
     settings = services.settings
-    source = EventStream(services.hub, services.streams, stream, cursor, settings.sse_heartbeat_s)
+    session = str(principal.session_id) if principal.session_id else None
+    source = EventStream(services.hub, services.streams, stream, cursor, settings.sse_heartbeat_s, session)
 
     async def frames():
         if principal.is_agent:
             await services.presence.opened(principal.id)
             await services.router.kick()  # a returning agent may take chats again
         OPEN_STREAMS.inc()
+        services.open_streams.opened(source)
+        expiry = _end_at(principal.session_expires_at, source)
         try:
             async for frame in source:
                 yield frame
         finally:
+            if expiry is not None:
+                expiry.cancel()
+            services.open_streams.closed(source)
             OPEN_STREAMS.dec()
             if principal.is_agent:
                 await services.presence.closed(principal.id)
 
     return LeanEventSourceResponse(frames(), on_disconnect=source.close, send_timeout=settings.sse_send_timeout_s,
                                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _end_at(expires_at: datetime | None, source: EventStream) -> asyncio.TimerHandle | None:
+    """End an agent's stream when their session expires (a visitor's token does not expire)."""
+    if expires_at is None:
+        return None
+    seconds = (expires_at - datetime.now(timezone.utc)).total_seconds()
+    return asyncio.get_running_loop().call_later(max(0.0, seconds), source.close)
 
 
 routes = [Route("/api/v1/events", events, methods=["GET"])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from chatdesk.auth.sessions import AGENT_TOKEN_PREFIX, find_session
@@ -24,6 +25,7 @@ class Principal:
     widget_id: uuid.UUID | None = None
     session_id: uuid.UUID | None = None
     csrf_token: str | None = None
+    session_expires_at: datetime | None = None
 
     @property
     def is_agent(self) -> bool:
@@ -43,6 +45,7 @@ async def identify(services: Services, token: str) -> Principal | None:
             name=session.name,
             session_id=session.session_id,
             csrf_token=session.csrf_token,
+            session_expires_at=session.expires_at,
         )
     visitor = read_visitor_token(services.secret, token)
     if visitor is None:

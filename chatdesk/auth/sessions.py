@@ -27,6 +27,7 @@ class AgentSession:
     role: str
     name: str
     csrf_token: str
+    expires_at: datetime
 
 
 async def create_session(
@@ -49,17 +50,21 @@ async def create_session(
     return token, csrf_token
 
 
+# A session that is neither revoked nor expired.
+_LIVE = sa.and_(sessions.c.revoked_at.is_(None), sessions.c.expires_at > sa.func.now())
+
 # Built once: every agent request runs it (a fresh statement would rebuild its cache key each time).
 _LIVE_SESSION = (
-    sa.select(sessions.c.id, sessions.c.csrf_token, agents.c.id.label("agent_id"), agents.c.role, agents.c.name)
+    sa.select(sessions.c.id, sessions.c.csrf_token, sessions.c.expires_at, agents.c.id.label("agent_id"),
+              agents.c.role, agents.c.name)
     .join(agents, agents.c.id == sessions.c.agent_id)
-    .where(
-        sessions.c.token_hash == sa.bindparam("token_hash"),
-        sessions.c.revoked_at.is_(None),
-        sessions.c.expires_at > sa.func.now(),
-        agents.c.is_active,
-    )
+    .where(sessions.c.token_hash == sa.bindparam("token_hash"), _LIVE, agents.c.is_active)
 )
+
+
+def signed_in(agent_id: sa.ColumnElement) -> sa.Exists:
+    """True while the agent (a column or a value) has a live session."""
+    return sa.exists().where(sessions.c.agent_id == agent_id, _LIVE)
 
 
 async def find_session(engine: AsyncEngine, token: str) -> AgentSession | None:
@@ -70,7 +75,7 @@ async def find_session(engine: AsyncEngine, token: str) -> AgentSession | None:
         row = (await conn.execute(_LIVE_SESSION, {"token_hash": _digest(token)})).first()
     if row is None:
         return None
-    return AgentSession(row.id, row.agent_id, row.role, row.name, row.csrf_token)
+    return AgentSession(row.id, row.agent_id, row.role, row.name, row.csrf_token, row.expires_at)
 
 
 async def revoke_session(engine: AsyncEngine, session_id: uuid.UUID) -> None:

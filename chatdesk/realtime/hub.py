@@ -2,9 +2,10 @@
 
 Connections never multiply: however many clients this process serves, the hub holds one
 subscription connection. Each SSE stream registers the stream it follows and gets a bounded
-queue. After the pub/sub connection is lost and regained, every queue gets `CATCH_UP`, and the
-stream replays from its last id; when the epoch changes (Redis lost its data), `EPOCH_CHANGED`;
-when the stream must end (its client left, or the server is stopping), `CLOSED`.
+queue. After the pub/sub connection is lost and regained, or when the epoch changes (Redis lost
+its data), every queue gets `CATCH_UP`: the stream compares its epoch with the hub's and replays
+from its last id, or tells its client to `resync`. When the stream must end (its client left, or
+the server is stopping), `CLOSED`.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ log = logging.getLogger(__name__)
 QUEUE_LIMIT = 2000
 # How often the hub checks that Redis still holds the epoch it knows.
 EPOCH_CHECK_S = 2.0
+# The longest wait between attempts to regain the pub/sub connection: an attempt costs one
+# connect, and every open stream of the process is deaf until one succeeds.
+RECONNECT_MAX_S = 0.5
 
 CATCH_UP = object()
-EPOCH_CHANGED = object()
 OVERFLOW = object()
 CLOSED = object()
 
@@ -133,7 +136,7 @@ class Hub:
                 if channels:
                     await self._pubsub.subscribe(*channels)
                 first_connect = self.epoch is None
-                self.epoch = await self.streams.epoch()
+                self.epoch = await self.streams.epoch()  # a new one if Redis came back empty
                 self.connected.set()
                 if not first_connect:
                     self._broadcast(CATCH_UP)  # notifications may have been missed while away
@@ -155,7 +158,7 @@ class Hub:
                     except Exception:  # noqa: BLE001
                         pass
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+                backoff = min(backoff * 2, RECONNECT_MAX_S)
 
     def _dispatch(self, message: dict) -> None:
         channel = message["channel"].decode()
@@ -171,7 +174,7 @@ class Hub:
             DELIVERY.observe(max(0.0, time.time() - id_tuple(event.stream_id)[0] / 1000))
         if event.epoch is not None and event.epoch != self.epoch:
             self.epoch = event.epoch
-            self._broadcast(EPOCH_CHANGED)
+            self._broadcast(CATCH_UP)
             return
         for sub in self._subs.get(stream_of_channel(channel), ()):
             sub.put(event)
@@ -187,4 +190,4 @@ class Hub:
                 continue
             if epoch != self.epoch:
                 self.epoch = epoch
-                self._broadcast(EPOCH_CHANGED)
+                self._broadcast(CATCH_UP)

@@ -23,7 +23,7 @@ from sse_starlette.event import ensure_bytes
 from sse_starlette.sse import SendTimeoutError
 from starlette.types import Message, Receive, Scope, Send
 
-from chatdesk.realtime.hub import CATCH_UP, CLOSED, EPOCH_CHANGED, OVERFLOW, Hub, Subscription
+from chatdesk.realtime.hub import CATCH_UP, CLOSED, OVERFLOW, Hub, Subscription
 from chatdesk.realtime.streams import ZERO_ID, Cursor, Event, Streams, id_tuple
 
 log = logging.getLogger(__name__)
@@ -51,13 +51,14 @@ class StreamDropped(Exception):
 class EventStream:
     """Every durable event after the cursor, then live ones, as SSE bytes, with a heartbeat
     after each `heartbeat_s` without an event. Iterate it; it ends only when `close()` is called
-    (or the hub closes every stream)."""
+    (or the hub closes every stream). `session` tells one agent session's streams from another's."""
 
-    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "_sub", "_closed")
+    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "session", "_sub", "_closed")
 
-    def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float) -> None:
+    def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float,
+                 session: str | None = None) -> None:
         self.hub, self.streams, self.stream = hub, streams, stream
-        self.cursor_text, self.heartbeat_s = cursor_text, heartbeat_s
+        self.cursor_text, self.heartbeat_s, self.session = cursor_text, heartbeat_s, session
         self._sub: Subscription | None = None
         self._closed = False
 
@@ -100,11 +101,11 @@ class EventStream:
                     return
                 if item is OVERFLOW:
                     raise StreamDropped(stream)
-                if item is EPOCH_CHANGED:
-                    epoch, last_id = hub.epoch, ZERO_ID
-                    yield encode("resync", b"{}", f"{epoch}:{last_id}")
-                elif item is CATCH_UP:
-                    if await streams.history_lost(stream, last_id):
+                if item is CATCH_UP:
+                    if hub.epoch != epoch:  # Redis lost its data: everything from the new epoch on is live
+                        epoch, last_id = hub.epoch, ZERO_ID
+                        yield encode("resync", b"{}", f"{epoch}:{last_id}")
+                    elif await streams.history_lost(stream, last_id):
                         last_id = await streams.tail(stream)
                         yield encode("resync", b"{}", f"{epoch}:{last_id}")
                     else:

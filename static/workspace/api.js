@@ -8,11 +8,12 @@ function csrfToken() {
 }
 
 export class ApiError extends Error {
-  constructor(status, error) {
+  constructor(status, error, retryAfter = 0) {
     super(error?.message || `Request failed (${status})`);
     this.status = status;
     this.code = error?.code;
     this.fields = error?.fields;
+    this.retryAfter = retryAfter;  // seconds the server asked us to wait (429, 503)
   }
 }
 
@@ -26,7 +27,7 @@ export async function request(method, path, body) {
   });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data.error);
+  if (!response.ok) throw new ApiError(response.status, data.error, Number(response.headers.get("Retry-After")) || 0);
   return data;
 }
 

@@ -12,27 +12,38 @@ import { addMessages, on } from "/static/workspace/store.js";
 const DRAFT_KEY = (chatId) => `chatdesk.draft.${chatId}`;
 const OUTBOX_KEY = "chatdesk.outbox";
 const TYPING_IDLE_MS = 3000;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30000;
 
 const outbox = () => JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
 const saveOutbox = (items) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(items));
 let flushing = false;
+let retryTimer = null;
+let retryDelay = RETRY_FIRST_MS;
 
 /** Drafts and unsent messages stay on this computer only while their agent is signed in. */
 export function forgetLocalData() {
   for (const key of Object.keys(localStorage)) if (key.startsWith("chatdesk.draft.") || key === OUTBOX_KEY) localStorage.removeItem(key);
 }
 
-/** Send what waits in the outbox, oldest first; stops at the first network failure. */
+/** Send what waits in the outbox, oldest first; stops at the first failure that may pass and tries
+ * again after the server's Retry-After or a growing pause (or at once when the stream reconnects). */
 async function flushOutbox() {
   if (flushing) return;
   flushing = true;
+  clearTimeout(retryTimer);
   try {
     for (const item of outbox()) {
       try {
         const { message } = await request("POST", `/api/v1/chats/${item.chatId}/messages`, item.payload);
         addMessages(item.chatId, [message]);
+        retryDelay = RETRY_FIRST_MS;
       } catch (failure) {
-        if (!failure.status || failure.status >= 500 || failure.status === 429) return;  // offline: try again later
+        if (!failure.status || failure.status >= 500 || failure.status === 429) {  // offline or briefly unavailable
+          retryTimer = setTimeout(flushOutbox, Math.max(retryDelay, (failure.retryAfter || 0) * 1000));
+          retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+          return;
+        }
         toast(`A message could not be sent: ${failure.message}`, "error");
       }
       saveOutbox(outbox().filter((queued) => queued.payload.client_msg_id !== item.payload.client_msg_id));

@@ -114,7 +114,7 @@ function open() {
     setConnection("reconnecting");
     if (source.readyState === EventSource.CLOSED) {  // the browser gave up (an HTTP error): retry ourselves
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(open, 2000);
+      retryTimer = setTimeout(reopenUnlessSignedOut, 2000);
     }
   });
   for (const [type, handle] of Object.entries(handlers)) {
@@ -124,6 +124,17 @@ function open() {
     });
   }
   source.addEventListener("ready", (event) => { lastEventId = event.lastEventId || lastEventId; });
+}
+
+/** The server ends the stream of a session that ended (expired, signed out, deactivated): then the
+ * page reloads to the sign-in form instead of knocking forever. */
+async function reopenUnlessSignedOut() {
+  try {
+    await request("GET", "/api/v1/agents/me");
+  } catch (failure) {
+    if (failure.status === 401) return location.reload();
+  }
+  open();
 }
 
 export function connectEvents() {
