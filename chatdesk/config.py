@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     sse_heartbeat_s: float = Field(10, gt=0, le=15, validation_alias="CHATDESK_SSE_HEARTBEAT_S")
     sse_send_timeout_s: float = Field(10, gt=0, validation_alias="CHATDESK_SSE_SEND_TIMEOUT_S")
     db_pool_size: int = Field(20, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")
+    # Room for 10,000 event streams (docs/performance.md) and 2,000 requests besides.
+    max_connections: int = Field(12_000, gt=0, validation_alias="CHATDESK_MAX_CONNECTIONS")
     supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
     supabase_service_role_key: SecretStr | None = Field(
         None, validation_alias="SUPABASE_SERVICE_ROLE_KEY"
