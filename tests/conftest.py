@@ -24,7 +24,6 @@ from typer.testing import CliRunner
 from chatdesk.agents import create_agent
 from chatdesk.app import create_app
 from chatdesk.bench.server import ServerProcess
-from chatdesk.cli.target import ONE_ADDRESS_LOAD
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
@@ -204,14 +203,11 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def serve(settings, tmp_path) -> Iterator:
-    """Start `chatdesk serve` processes sharing this test's database and Redis; stopped after the test.
-
-    Every test's visitors come from 127.0.0.1 and the session's Redis keeps counting across tests,
-    so these servers lift the budgets per address and per widget unless a test's `env` sets them."""
+    """Start `chatdesk serve` processes sharing this test's database and Redis; stopped after the test."""
     started: list[ServerProcess] = []
 
     def start(**env: str) -> ServerProcess:
-        server = ServerProcess(settings, tmp_path / f"serve-{len(started)}.log", **{**ONE_ADDRESS_LOAD, **env}).start()
+        server = ServerProcess(settings, tmp_path / f"serve-{len(started)}.log", **env).start()
         started.append(server)
         return server
 

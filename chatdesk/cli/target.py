@@ -22,20 +22,9 @@ UrlOption = typer.Option(None, "--url", help="Target a running server instead of
 AdminEmailOption = typer.Option(None, "--admin-email", help="With --url: an admin account.")
 AdminPasswordOption = typer.Option(None, "--admin-password", help="With --url: its password.")
 
-# A benchmark (or a test) makes all its visitors from one address: a server it starts lifts the
-# budgets per address and per widget.
-ONE_ADDRESS_LOAD = {
-    "CHATDESK_ADDRESS_VISITOR_RATE": "1000000 per minute",
-    "CHATDESK_WIDGET_VISITOR_RATE": "1000000 per minute",
-    "CHATDESK_ADDRESS_CHAT_RATE": "1000000 per minute",
-    "CHATDESK_WIDGET_CHAT_RATE": "1000000 per minute",
-    "CHATDESK_ADDRESS_UPLOAD_BYTE_RATE": "1000000000000 per minute",
-    "CHATDESK_WIDGET_UPLOAD_BYTE_RATE": "1000000000000 per minute",
-    "CHATDESK_ADDRESS_QUEUED_CHATS": "1000000",
-}
 # The server started by a benchmark must not throttle the load the benchmark is asked to make.
 UNTHROTTLED = {"CHATDESK_VISITOR_MESSAGE_RATE": "1000000 per minute",
-               "CHATDESK_AGENT_MESSAGE_RATE": "1000000 per minute", **ONE_ADDRESS_LOAD}
+               "CHATDESK_AGENT_MESSAGE_RATE": "1000000 per minute"}
 
 
 async def _bench_admin(database_url: str) -> tuple[str, str]:
