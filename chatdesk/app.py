@@ -49,13 +49,26 @@ def _settle_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+# The workspace runs only its own scripts and styles (nothing inline) and talks only to its own
+# origin; nobody may frame it.
+WORKSPACE_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                    "frame-ancestors 'none'")
+
+
 class CachedStaticFiles(StaticFiles):
-    """Static files revalidated every few minutes (no build step, so names carry no hashes)."""
+    """Static files revalidated every few minutes (no build step, so names carry no hashes),
+    with any `headers` given added to each response."""
+
+    def __init__(self, *, headers: dict[str, str] | None = None, **options) -> None:
+        super().__init__(**options)
+        self.headers = headers or {}
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             response.headers.setdefault("Cache-Control", "public, max-age=300")
+        for name, value in self.headers.items():
+            response.headers.setdefault(name, value)
         return response
 
 
@@ -92,7 +105,7 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(RequestIdMiddleware),
         Middleware(ErrorMiddleware),
         Middleware(MetricsMiddleware),
-        Middleware(SecurityHeadersMiddleware),
+        Middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://")),
         Middleware(CorsMiddleware, origin_allowed=origin_allowed),
         Middleware(BodyLimitMiddleware, limit_for=body_limit),
     ]
@@ -101,7 +114,9 @@ def create_app(settings: Settings) -> Starlette:
         *api.routes,
         *widget_assets.routes,
         Route("/", _to_workspace, methods=["GET"]),
-        Mount("/workspace", CachedStaticFiles(directory=static / "workspace", html=True), name="workspace"),
+        Mount("/workspace", CachedStaticFiles(directory=static / "workspace", html=True,
+                                              headers={"Content-Security-Policy": WORKSPACE_POLICY}),
+              name="workspace"),
         Mount("/static", CachedStaticFiles(directory=static), name="static"),
     ]
     return Starlette(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="CHATDESK_HOST")
     port: int = Field(8000, ge=0, le=65535, validation_alias="CHATDESK_PORT")
     public_url: str | None = Field(None, validation_alias="CHATDESK_PUBLIC_URL")
+    trusted_proxies: str = Field("", validation_alias="CHATDESK_TRUSTED_PROXIES")
     secret_key: SecretStr | None = Field(None, validation_alias="CHATDESK_SECRET_KEY")
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, gt=0, validation_alias="CHATDESK_UPLOAD_MAX_BYTES"
@@ -71,6 +73,13 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        """Comma-separated addresses or CIDRs (`10.0.0.0/8, 127.0.0.1`), each checked, written as networks."""
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        return ",".join(str(ipaddress.ip_network(item, strict=False)) for item in items)
 
     @property
     def base_url(self) -> str:

@@ -41,6 +41,26 @@ async def list_departments(conn: AsyncConnection) -> list[dict[str, Any]]:
     return [department_json(row) for row in rows]
 
 
+async def default_department(conn: AsyncConnection) -> dict[str, Any]:
+    """The department chats go to when none is chosen (the migrations create one); 404 if it is gone."""
+    row = (await conn.execute(sa.select(*_COLUMNS).where(departments.c.is_default))).first()
+    if row is None:
+        raise not_found("default department")
+    return department_json(row)
+
+
+async def find_department(conn: AsyncConnection, name_or_id: str) -> dict[str, Any]:
+    """A department by its id or its exact name; 404 when there is none."""
+    try:
+        match = departments.c.id == uuid.UUID(name_or_id)
+    except ValueError:
+        match = departments.c.name == name_or_id
+    row = (await conn.execute(sa.select(*_COLUMNS).where(match))).first()
+    if row is None:
+        raise not_found(f"department {name_or_id!r}")
+    return department_json(row)
+
+
 async def update_department(conn: AsyncConnection, department_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
     """Rename, change mode or timeout; 404 for an unknown id, 409 on a duplicate name."""
     if not changes:
@@ -69,3 +89,10 @@ async def add_member(conn: AsyncConnection, department_id: uuid.UUID, agent_id: 
         .values(agent_id=agent_id, department_id=department_id)
         .on_conflict_do_nothing()
     )
+
+
+async def remove_member(conn: AsyncConnection, department_id: uuid.UUID, agent_id: uuid.UUID) -> bool:
+    """End an agent's membership of a department; False when they were not a member."""
+    removed = await conn.execute(agent_departments.delete().where(
+        agent_departments.c.agent_id == agent_id, agent_departments.c.department_id == department_id))
+    return removed.rowcount > 0

@@ -23,6 +23,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Browsers that once reached chatdesk over https refuse plain http to it for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 def request_id(scope: Scope) -> str | None:
@@ -88,10 +90,12 @@ class ErrorMiddleware:
 class SecurityHeadersMiddleware:
     """Adds conservative security headers to every response that doesn't set its own.
 
-    A response whose CSP names its `frame-ancestors` (the widget frame) gets no `X-Frame-Options`."""
+    A response whose CSP names its `frame-ancestors` (the widget frame) gets no `X-Frame-Options`.
+    With `https` (the public URL is https), every response also carries HSTS."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.headers = [*SECURITY_HEADERS, HSTS] if https else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,7 +105,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
                 framing_set = b"frame-ancestors" in headers.get(b"content-security-policy", b"")
-                extra = [(k, v) for k, v in SECURITY_HEADERS
+                extra = [(k, v) for k, v in self.headers
                          if k not in headers and not (framing_set and k == b"x-frame-options")]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)

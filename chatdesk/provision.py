@@ -16,7 +16,7 @@ from chatdesk.auth.passwords import generate_password
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import agents
-from chatdesk.departments import add_member, create_department
+from chatdesk.departments import add_member, default_department
 from chatdesk.embedded import EmbeddedServices
 from chatdesk.widgets import create_widget
 
@@ -45,7 +45,8 @@ def embedded_as_needed(settings: Settings) -> Iterator[Settings]:
 
 @dataclass(frozen=True)
 class FirstRun:
-    """What an empty database was given: the first admin (with a one-time password) and a widget."""
+    """What an empty database was given: the first admin (with a one-time password), made a member of the
+    default department, and a widget."""
 
     admin_email: str
     admin_password: str
@@ -54,7 +55,8 @@ class FirstRun:
 
 
 async def seed_if_empty(database_url: str, admin_email: str = FIRST_ADMIN_EMAIL) -> FirstRun | None:
-    """On a database with no agents: create the first admin, a default department and a demo widget."""
+    """On a migrated database with no agents: create the first admin, a member of the default department
+    (which the migrations created), and a demo widget."""
     engine = create_engine(database_url, pool_size=1)
     try:
         async with engine.begin() as conn:
@@ -64,7 +66,7 @@ async def seed_if_empty(database_url: str, admin_email: str = FIRST_ADMIN_EMAIL)
                 return None
             password = generate_password()
             admin = await create_agent(conn, email=admin_email, name="Admin", role="admin", password=password)
-            department = await create_department(conn, name="Support")
+            department = await default_department(conn)
             await add_member(conn, department["id"], admin["id"])
             widget = await create_widget(conn, "Website")
         return FirstRun(admin_email, password, department, widget)

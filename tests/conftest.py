@@ -27,7 +27,7 @@ from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
-from chatdesk.departments import create_department
+from chatdesk.departments import default_department, update_department
 from chatdesk.embedded import EmbeddedServices
 from chatdesk.widgets import create_widget
 
@@ -107,22 +107,26 @@ def new_database(embedded):
 
 @pytest.fixture(scope="session")
 def database_url(new_database) -> str:
-    """This session's database, migrated to head, with a default department in broadcast mode.
+    """This session's database, migrated to head, with the default department in broadcast mode.
 
     Broadcast mode makes no offers, so tests may accept chats themselves; routing tests make
     auto-mode departments of their own, with their own member agents.
     """
     url = new_database()
     in_thread(migrate.upgrade, url)
-
-    async def default_department() -> None:
-        engine = create_engine(url, pool_size=1)
-        async with engine.begin() as conn:
-            await create_department(conn, name="Support", routing_mode="broadcast")
-        await engine.dispose()
-
-    run(default_department())
+    run(broadcast_default_department(url))
     return url
+
+
+async def broadcast_default_department(url: str) -> None:
+    """Switch the default department (the migrations create it, in auto mode) to broadcast mode."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            default = await default_department(conn)
+            await update_department(conn, default["id"], {"routing_mode": "broadcast"})
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from chatdesk.db.engine import create_engine
@@ -145,3 +146,67 @@ def test_visitor_token_signed_with_another_key_is_401(client, settings):
 
     forged = issue_visitor_token("some other key", VisitorIdentity(uuid.uuid4(), uuid.uuid4()))
     assert client.get("/api/v1/agents/me", headers=bearer(forged)).status_code == 401
+
+
+FOREIGN = {"Origin": "https://attacker.example"}
+
+
+@pytest.mark.parametrize("content_type, content", [
+    ("text/plain", '{"email": "x@example.com", "password": "whatever"}'),
+    ("application/x-www-form-urlencoded", "email=x%40example.com&password=whatever"),
+])
+def test_sign_in_only_takes_json(client, content_type, content):
+    """A cross-site form can send text/plain or form fields without a preflight, never JSON."""
+    response = client.post("/api/v1/auth/login", content=content, headers={"Content-Type": content_type})
+    assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize("origin", ["https://attacker.example", "null"])
+def test_sign_in_from_another_site_is_403(client, make_agent, origin):
+    agent = make_agent()
+    response = client.post("/api/v1/auth/login", json={"email": agent["email"], "password": PASSWORD},
+                           headers={"Origin": origin})
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "This request came from another site, so it was refused."
+    assert "set-cookie" not in response.headers
+
+
+def test_cookie_write_from_another_site_is_403_even_with_the_csrf_token(client, make_agent, login):
+    session = login(make_agent())
+    response = client.put("/api/v1/agents/me/status", json={"status": "online"},
+                          headers={"X-CSRF-Token": session["csrf_token"], **FOREIGN})
+    assert response.status_code == 403 and "another site" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("origin", ["http://testserver", "http://127.0.0.1:8000"])  # the page's, the public URL's
+def test_same_origin_sign_in_and_cookie_write_pass(client, make_agent, origin):
+    agent = make_agent()
+    signed_in = client.post("/api/v1/auth/login", json={"email": agent["email"], "password": PASSWORD},
+                            headers={"Origin": origin})
+    assert signed_in.status_code == 200
+    response = client.put("/api/v1/agents/me/status", json={"status": "online"},
+                          headers={"X-CSRF-Token": signed_in.json()["csrf_token"], "Origin": origin})
+    assert response.status_code == 200
+
+
+def test_bearer_requests_from_other_sites_pass(client, make_agent, login):
+    token = login(make_agent())["token"]
+    client.cookies.clear()
+    response = client.put("/api/v1/agents/me/status", json={"status": "online"}, headers={**bearer(token), **FOREIGN})
+    assert response.status_code == 200
+
+
+def test_every_tab_reads_the_csrf_token_from_a_cookie_until_sign_out(client, make_agent, login):
+    session = login(make_agent())
+    assert client.cookies["chatdesk_csrf"] == session["csrf_token"]
+    cookie = next(c for c in client.cookies.jar if c.name == "chatdesk_csrf")
+    assert not cookie.has_nonstandard_attr("HttpOnly")
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": session["csrf_token"]}).status_code == 204
+    assert "chatdesk_csrf" not in client.cookies
+
+
+def test_a_session_cookie_without_its_csrf_cookie_gets_it_back_on_start_up(client, make_agent, login):
+    session = login(make_agent())
+    client.cookies.delete("chatdesk_csrf")
+    assert client.get("/api/v1/agents/me").status_code == 200
+    assert client.cookies["chatdesk_csrf"] == session["csrf_token"]

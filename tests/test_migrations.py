@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import SCHEMA, metadata
+from chatdesk.provision import seed_if_empty
 from tests.conftest import run
 
 
@@ -36,6 +37,30 @@ def test_upgrade_downgrade_upgrade_on_a_fresh_database(new_database):
     assert _tables(url) == {"alembic_version"}
     migrate.upgrade(url)
     assert migrate.status(url).at_head
+
+
+def _departments(url: str) -> list[tuple[str, bool]]:
+    rows = run(_fetch(url, f"SELECT name, is_default FROM {SCHEMA}.departments ORDER BY name"))
+    return [(row["name"], row["is_default"]) for row in rows]
+
+
+def test_a_migrated_database_has_one_default_department_and_the_first_run_adds_none(new_database):
+    url = new_database()
+    migrate.upgrade(url)
+    assert _departments(url) == [("Support", True)]
+    first = run(seed_if_empty(url))
+    assert _departments(url) == [("Support", True)]
+    members = run(_fetch(url, f"SELECT agent_id FROM {SCHEMA}.agent_departments WHERE department_id = $1",
+                         first.department["id"]))
+    assert len(members) == 1, "the first admin is a member of the default department"
+
+
+def test_the_default_department_migration_leaves_existing_departments_alone(new_database):
+    url = new_database()
+    migrate.upgrade(url, "0004")
+    run(_fetch(url, f"INSERT INTO {SCHEMA}.departments (name, is_default) VALUES ('Sales', true)"))
+    migrate.upgrade(url)
+    assert _departments(url) == [("Sales", True)]
 
 
 def test_models_and_migrations_agree(database_url):

@@ -19,8 +19,7 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.widgets import create_widget
-from tests.conftest import PASSWORD, in_thread, run
-from tests.realtime_helpers import department_with
+from tests.conftest import PASSWORD, broadcast_default_department, in_thread, run
 from tests.screenshots import assert_screenshot
 from tests.widget_helpers import Agent, conversation
 
@@ -54,7 +53,7 @@ def fresh_server(new_database, redis_url, tmp_path):
                 await create_widget(conn, "Northwind", {"title": "Northwind Coffee", "greeting": greeting})
         finally:
             await engine.dispose()
-        await department_with(url, [str(agent["id"])], mode="broadcast")  # the first: the default one
+        await broadcast_default_department(url)  # Grace, in no department, serves it
         return agent
 
     agent = run(seed())

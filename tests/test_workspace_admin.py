@@ -20,7 +20,7 @@ from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import quick_responses
 from chatdesk.departments import create_department
 from chatdesk.widgets import create_widget
-from tests.conftest import PASSWORD, bearer, in_thread, run
+from tests.conftest import PASSWORD, bearer, broadcast_default_department, in_thread, run
 from tests.screenshots import assert_screenshot
 
 VIEWPORTS = {"1440x900": {"width": 1440, "height": 900}, "768x1024": {"width": 768, "height": 1024}}
@@ -29,10 +29,10 @@ SECTIONS = {"agents": "Agents", "departments": "Departments", "quick-responses":
 
 
 async def _seed(url: str) -> None:
-    """A small, fixed team: what the screenshots show."""
+    """A small, fixed team: what the screenshots show (Support is the migrations' default department)."""
+    await broadcast_default_department(url)
     engine = create_engine(url, pool_size=1)
     async with engine.begin() as conn:
-        await create_department(conn, name="Support", routing_mode="broadcast", accept_timeout_s=30)
         await create_department(conn, name="Billing", routing_mode="auto", accept_timeout_s=45)
         await create_agent(conn, email="alan@example.com", name="Alan Admin", role="admin", password=PASSWORD)
         await create_agent(conn, email="grace@example.com", name="Grace Hopper", role="agent", password=PASSWORD,

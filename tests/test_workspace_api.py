@@ -61,6 +61,23 @@ def test_visitor_profile_shows_fields_chats_and_tickets(client, active_chat):
     assert [t["id"] for t in profile["tickets"]] == [ticket_id]
 
 
+def test_tickets_found_only_through_a_typed_email_are_kept_apart(client, active_chat):
+    """Anyone can type someone else's email in the pre-chat form: that address's tickets are not theirs."""
+    agent = active_chat["agent"]
+    visitor_id = client.get(f"/api/v1/chats/{active_chat['chat_id']}", headers=agent).json()["chat"]["visitor"]["id"]
+    widget_id = client.get(f"/api/v1/visitors/{visitor_id}", headers=agent).json()["visitor"]["widget_id"]
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    theirs = client.post(f"/api/v1/widgets/{widget_id}/offline-messages",
+                         json={"name": "Owner", "email": email, "body": "My invoice is wrong"}).json()["ticket_id"]
+    impostor = client.post(f"/api/v1/widgets/{widget_id}/visitors", json={"name": "Eve", "email": email.upper()}).json()
+    chat_id = client.post("/api/v1/chats", json={}, headers=bearer(impostor["token"])).json()["chat"]["id"]
+    client.post(f"/api/v1/chats/{chat_id}/accept", headers=agent)
+    own = client.post(f"/api/v1/chats/{chat_id}/ticket", headers=agent).json()["ticket_id"]
+    profile = client.get(f"/api/v1/visitors/{impostor['visitor_id']}", headers=agent).json()
+    assert [t["id"] for t in profile["tickets"]] == [own]
+    assert [t["id"] for t in profile["same_email_tickets"]] == [theirs]
+
+
 def test_visitor_profile_is_for_agents_only(client, active_chat):
     visitor_id = client.get(f"/api/v1/chats/{active_chat['chat_id']}",
                             headers=active_chat["agent"]).json()["chat"]["visitor"]["id"]

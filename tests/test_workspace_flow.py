@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import run
+from tests.realtime_helpers import new_widget
 from tests.workspace_helpers import Visitor, department, sign_in
 
 
@@ -20,7 +24,7 @@ def second_page(browser: Browser):
 
 def csrf(page: Page) -> dict:
     """The CSRF header for API calls made with the page's session cookie."""
-    return {"X-CSRF-Token": page.evaluate("sessionStorage.getItem('chatdesk.csrf')")}
+    return {"X-CSRF-Token": next(c["value"] for c in page.context.cookies() if c["name"] == "chatdesk_csrf")}
 
 
 def wait_until(condition, timeout_s: float = 10):
@@ -122,3 +126,23 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     page.get_by_label("Assignee").select_option(bob["id"])
     page.get_by_label("Status").select_option("pending")
     expect(page.get_by_role("navigation", name="Tickets").get_by_role("link")).to_have_text(re.compile("Chat with Marie Curie"))
+
+
+def test_visitor_panel_shows_tickets_of_a_typed_email_as_not_verified(page: Page, live_server, database_url,
+                                                                       make_agent):
+    ada = make_agent(name="Ada Lovelace")
+    broadcast = department(database_url, [ada], mode="broadcast")
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    left = httpx.post(f"{live_server}/api/v1/widgets/{run(new_widget(database_url))}/offline-messages",
+                      json={"name": "The Owner", "email": email, "body": "Refund order 77 please"})
+    assert left.status_code == 201, left.text
+    sign_in(page, live_server, ada, online=True)
+    Visitor(live_server, database_url, "Eve Typed", email=email).start(broadcast, "Where is my refund?")
+    page.get_by_role("button", name="Accept chat with Eve Typed").click()
+
+    panel = page.get_by_role("complementary", name="Visitor details")
+    unverified = panel.get_by_role("region", name="Same email, not verified")
+    expect(unverified).to_contain_text("Refund order 77 please")
+    expect(unverified).to_contain_text("This visitor typed that address; it may not be theirs.")
+    expect(panel.locator("section", has=page.get_by_role("heading", name="Tickets", exact=True))).to_contain_text(
+        "No tickets.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
+from tests.workspace_helpers import sign_in
 
 
 def test_sign_in_set_presence_and_sign_out(page: Page, live_server, make_agent):
@@ -28,3 +29,15 @@ def test_sign_in_set_presence_and_sign_out(page: Page, live_server, make_agent):
     expect(page.get_by_label("Email")).to_be_visible()
     page.reload()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_a_second_tab_of_the_session_can_change_things(page: Page, live_server, make_agent):
+    agent = make_agent(name="Grace Hopper")
+    sign_in(page, live_server, agent)
+    second = page.context.new_page()  # same browser, same cookies, nothing of the first tab's memory
+    second.goto(live_server + "/workspace/")
+    expect(second.locator("#agent-name")).to_have_text("Grace Hopper")
+    second.get_by_label("Presence").select_option("online")
+    expect(second.locator("#presence-dot")).to_have_attribute("data-status", "online")
+    page.reload()
+    expect(page.get_by_label("Presence")).to_have_value("online")

@@ -18,7 +18,7 @@ from chatdesk.agents import (
     set_departments,
     update_agent,
 )
-from chatdesk.api.endpoint import Access, Call, endpoint, json_response
+from chatdesk.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.passwords import MIN_LENGTH
 from chatdesk.realtime.outbox import transaction
@@ -88,9 +88,14 @@ async def _change_me(call: Call, changes: dict) -> Response:
 @endpoint("The signed-in agent with preferences and department_ids", access=Access.AGENT, response=AgentOut,
           tags=("agents",))
 async def me(call: Call) -> Response:
+    """The workspace asks this first on every load: a session cookie without its CSRF cookie (set
+    before there was one, or cleared) gets it back here."""
     async with call.services.engine.connect() as conn:
-        return json_response({**await get_agent(conn, call.principal.id),
-                              "department_ids": await departments_of(conn, call.principal.id)})
+        response = json_response({**await get_agent(conn, call.principal.id),
+                                  "department_ids": await departments_of(conn, call.principal.id)})
+    if "authorization" not in call.request.headers and CSRF_COOKIE not in call.request.cookies:
+        set_csrf_cookie(response, call, call.principal.csrf_token)
+    return response
 
 
 @endpoint("Active agents with presence and load, to transfer a chat to (any agent)", access=Access.AGENT,

@@ -9,10 +9,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.agents import agent_json, find_agent_by_email
-from chatdesk.api.endpoint import SESSION_COOKIE, Access, Call, endpoint, json_response
+from chatdesk.api.endpoint import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Access,
+    Call,
+    endpoint,
+    json_response,
+    set_csrf_cookie,
+)
 from chatdesk.auth.passwords import verify_password
 from chatdesk.auth.sessions import create_session, revoke_session
-from chatdesk.auth.throttle import check_login_allowed, record_login_failure
+from chatdesk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
 from chatdesk.errors import unauthorized
 
 
@@ -36,19 +44,22 @@ class LoginOut(BaseModel):
 
 
 def client_ip(call: Call) -> str:
+    """The caller's address: the peer's, or what a trusted proxy says it is (CHATDESK_TRUSTED_PROXIES)."""
     return call.request.client.host if call.request.client else "unknown"
 
 
-@endpoint("Sign in with email and password", access=Access.PUBLIC, body=LoginIn, response=LoginOut, tags=("auth",))
+@endpoint("Sign in with email and password", access=Access.PUBLIC, body=LoginIn, response=LoginOut, tags=("auth",),
+          opens_session=True)
 async def login(call: Call) -> Response:
     services, body, ip = call.services, call.body, client_ip(call)
-    await check_login_allowed(services.limiter, body.email, ip)
+    await check_login_allowed(services.redis, services.limiter, body.email, ip)
     async with services.engine.connect() as conn:
         row = await find_agent_by_email(conn, body.email)
     valid = await verify_password(row.password_hash if row else None, body.password)
     if not valid or not row.is_active:
-        await record_login_failure(services.limiter, body.email, ip)
+        await record_login_failure(services.redis, services.limiter, body.email, ip)
         raise unauthorized("Wrong email or password.")
+    await record_login_success(services.redis, body.email, ip)
     ttl = timedelta(hours=services.settings.session_ttl_hours)
     token, csrf_token = await create_session(
         services.engine, row.id, ttl=ttl, user_agent=call.request.headers.get("user-agent"), ip=ip
@@ -59,10 +70,12 @@ async def login(call: Call) -> Response:
         "csrf_token": csrf_token,
         "agent": {key: agent[key] for key in ("id", "name", "email", "role", "status")},
     })
+    max_age = int(ttl.total_seconds())
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), httponly=True, samesite="lax",
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax",
         secure=services.settings.base_url.startswith("https://"), path="/",
     )
+    set_csrf_cookie(response, call, csrf_token, max_age)
     return response
 
 
@@ -71,6 +84,7 @@ async def logout(call: Call) -> Response:
     await revoke_session(call.services.engine, call.principal.session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 

@@ -8,6 +8,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -19,6 +20,9 @@ from chatdesk.errors import ApiError, forbidden, unauthorized
 from chatdesk.services import Services
 
 SESSION_COOKIE = "chatdesk_session"
+# The session's CSRF token, readable by the workspace's script in every tab (not HttpOnly): a
+# page of another site can neither read it nor make the browser send it as a header.
+CSRF_COOKIE = "chatdesk_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -55,6 +59,7 @@ class EndpointSpec:
     status: int
     tags: tuple[str, ...] = field(default_factory=tuple)
     query_token: bool = False
+    opens_session: bool = False
 
 
 View = Callable[[Call], Awaitable[Response]]
@@ -70,14 +75,21 @@ def endpoint(
     status: int = 200,
     tags: tuple[str, ...] = (),
     query_token: bool = False,
+    opens_session: bool = False,
 ) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a view: authenticate and authorize the caller, parse query and body, then call it."""
-    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token)
+    """Wrap a view: authenticate and authorize the caller, parse query and body, then call it.
+
+    `opens_session` (sign-in) takes JSON only and only from our own origin, so no other site can
+    sign a visitor's browser into an account of its choosing."""
+    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token, opens_session)
 
     def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(view)
         async def handle(request: Request) -> Response:
             services: Services = request.app.state.services
+            if opens_session:
+                _require_json(request)
+                _require_own_origin(request, services)
             principal = await _authorize(request, services, spec)
             parsed_query = validate(query, dict(request.query_params)) if query is not None else None
             parsed = await parse_body(request, body) if body is not None else None
@@ -132,6 +144,33 @@ def _presented_token(request: Request, allow_query: bool) -> tuple[str | None, b
     return cookie, cookie is not None
 
 
+def set_csrf_cookie(response: Response, call: Call, csrf_token: str, max_age: int | None = None) -> None:
+    """Hand the session's CSRF token to every tab of the workspace (see CSRF_COOKIE)."""
+    response.set_cookie(CSRF_COOKIE, csrf_token, max_age=max_age, samesite="strict", path="/",
+                        secure=call.services.settings.base_url.startswith("https://"))
+
+
+def _require_json(request: Request) -> None:
+    """415 unless the body is declared JSON: a cross-site form can send only form fields or text."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ApiError(415, "Send the request body as JSON (Content-Type: application/json).")
+
+
+def _require_own_origin(request: Request, services: Services) -> None:
+    """403 when the browser says the request comes from a page of another site.
+
+    Our origins: the public URL's and the one the request was addressed to. Clients that are not
+    browsers send no `Origin` and pass."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    public = urlsplit(services.settings.base_url)
+    own = {f"{public.scheme}://{public.netloc}", f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    if origin not in own:
+        raise forbidden("This request came from another site, so it was refused.")
+
+
 async def _authorize(request: Request, services: Services, spec: EndpointSpec) -> Principal | None:
     token, via_cookie = _presented_token(request, spec.query_token)
     if spec.access is Access.PUBLIC:
@@ -142,6 +181,7 @@ async def _authorize(request: Request, services: Services, spec: EndpointSpec) -
     if principal is None:
         raise unauthorized("Your session is invalid or has expired; sign in again.")
     if via_cookie and request.method not in SAFE_METHODS:
+        _require_own_origin(request, services)
         presented = request.headers.get("x-csrf-token", "")
         if not principal.csrf_token or not hmac.compare_digest(presented, principal.csrf_token):
             raise forbidden("Missing or wrong X-CSRF-Token header for a cookie-authenticated request.")

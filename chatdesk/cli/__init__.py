@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from chatdesk.cli import accounts, bench, doctor, loadtest, migrations, running, settings_cmd
+from chatdesk.cli import accounts, bench, departments, doctor, loadtest, migrations, running, settings_cmd
 
 app = typer.Typer(help="chatdesk: self-hosted live chat for customer support.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -17,6 +17,7 @@ app.command("doctor")(doctor.doctor)
 app.command("loadtest")(loadtest.loadtest)
 app.add_typer(accounts.users, name="user")
 app.add_typer(accounts.widgets, name="widget")
+app.add_typer(departments.departments, name="department")
 app.add_typer(settings_cmd.config, name="config")
 app.add_typer(bench.bench, name="bench")
 

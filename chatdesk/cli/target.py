@@ -15,7 +15,6 @@ from chatdesk.bench.server import ServerProcess
 from chatdesk.cli.common import console, load_settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
-from chatdesk.departments import create_department, list_departments
 from chatdesk.provision import embedded_as_needed
 
 UrlOption = typer.Option(None, "--url", help="Target a running server instead of starting one.")
@@ -28,14 +27,12 @@ UNTHROTTLED = {"CHATDESK_VISITOR_MESSAGE_RATE": "1000000 per minute",
 
 
 async def _bench_admin(database_url: str) -> tuple[str, str]:
-    """A fresh admin to drive the benchmark through the API, and a department if there is none."""
+    """A fresh admin to drive the benchmark through the API."""
     email, password = f"bench-admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
     engine = create_engine(database_url, pool_size=1)
     try:
         async with engine.begin() as conn:
             await create_agent(conn, email=email, name="Bench admin", role="admin", password=password)
-            if not await list_departments(conn):
-                await create_department(conn, name="Support")
     finally:
         await engine.dispose()
     return email, password

@@ -1,5 +1,11 @@
 // The workspace's calls to the chatdesk API: session cookie plus the CSRF header on writes.
-const CSRF_KEY = "chatdesk.csrf";
+// Sign-in sets the CSRF token in a cookie this origin's script reads, so every tab of the session has it.
+const CSRF_COOKIE = "chatdesk_csrf";
+
+function csrfToken() {
+  const cookie = document.cookie.split("; ").find((pair) => pair.startsWith(`${CSRF_COOKIE}=`));
+  return cookie ? cookie.slice(CSRF_COOKIE.length + 1) : "";
+}
 
 export class ApiError extends Error {
   constructor(status, error) {
@@ -13,8 +19,7 @@ export class ApiError extends Error {
 export async function request(method, path, body) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const csrf = sessionStorage.getItem(CSRF_KEY);
-  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   const response = await fetch(path, {
     method, headers, credentials: "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -26,17 +31,11 @@ export async function request(method, path, body) {
 }
 
 export async function signIn(email, password) {
-  const data = await request("POST", "/api/v1/auth/login", { email, password });
-  sessionStorage.setItem(CSRF_KEY, data.csrf_token);
-  return data.agent;
+  return (await request("POST", "/api/v1/auth/login", { email, password })).agent;
 }
 
 export async function signOut() {
-  try {
-    await request("POST", "/api/v1/auth/logout");
-  } finally {
-    sessionStorage.removeItem(CSRF_KEY);
-  }
+  await request("POST", "/api/v1/auth/logout");
 }
 
 /** Upload a file to a chat with progress (`onProgress(fraction)`); resolves to the attachment. */
@@ -44,7 +43,7 @@ export function upload(chatId, file, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/v1/chats/${chatId}/attachments`);
-    xhr.setRequestHeader("X-CSRF-Token", sessionStorage.getItem(CSRF_KEY) || "");
+    xhr.setRequestHeader("X-CSRF-Token", csrfToken());
     xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     xhr.onload = () => {
       let data = {};

@@ -60,7 +60,7 @@ export function attachPalette(textarea, anchor, chat) {
       onmousedown: (event) => { event.preventDefault(); choose(item); },
     }, h("span", {}, h("span", { class: "shortcut" }, `/${item.shortcut}`), ` ${item.title}`),
       h("span", { class: "body" }, fillPlaceholders(item.body, chat))))
-      : [h("p", { class: "muted small", style: "margin:8px" },
+      : [h("p", { class: "muted small palette-empty" },
         loaded ? "No quick response matches. Admins add shared ones; you can add your own." : "Loading quick responses…")]));
     if (!list.isConnected) anchor.append(list);
     textarea.setAttribute("aria-expanded", "true");

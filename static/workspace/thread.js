@@ -95,7 +95,7 @@ export function createThread(container, chat, { onSeen }) {
     const current = state.chats.get(chat.id) || chat;
     const lastAgent = [...messages()].reverse().find((m) => m.sender.type === "agent" && !m.internal);
     const row = lastAgent && rows.querySelector(`[data-seq="${lastAgent.seq}"]`);
-    if (row) row.append(h("span", { class: "stamp receipt", style: "display:block" },
+    if (row) row.append(h("span", { class: "stamp receipt" },
       (current.visitor_read_seq || 0) >= lastAgent.seq ? "Read" : "Sent"));
   }
 

@@ -47,7 +47,7 @@ async function renderResults(results, selectedId) {
           h("span", {}, ticket.requester?.email || ticket.requester?.name || ""), h("span", {}, when(ticket.created_at))))))
       : h("div", { class: "empty" }, h("p", {}, "No tickets match these filters.")));
   } catch (failure) {
-    results.replaceChildren(h("p", { class: "error", style: "padding:16px" }, `Tickets could not load: ${failure.message}`));
+    results.replaceChildren(h("p", { class: "error load-error" }, `Tickets could not load: ${failure.message}`));
   } finally {
     results.removeAttribute("aria-busy");
   }

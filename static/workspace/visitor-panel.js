@@ -13,13 +13,27 @@ function browserOf(userAgent) {
   return [found[1], system?.[1]].filter(Boolean).join(" on ");
 }
 
+function ticketList(tickets) {
+  return h("ul", { class: "history" }, tickets.map((ticket) => h("li", {},
+    h("a", { href: `#/tickets/${ticket.id}` }, ticket.subject), h("span", { class: "pill", dataset: { status: ticket.status } }, ticket.status))));
+}
+
+// Tickets that share only the email the visitor typed: anyone can type any address, so say so.
+function sameEmail(email, tickets) {
+  if (!tickets.length) return null;
+  return h("section", { class: "unverified", "aria-label": "Same email, not verified" },
+    h("h3", {}, "Same email, not verified"),
+    h("p", { class: "muted small" }, `Tickets of ${email}. This visitor typed that address; it may not be theirs.`),
+    ticketList(tickets));
+}
+
 function facts(pairs) {
   return h("dl", { class: "facts" }, pairs.filter(([, value]) => value).flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
 
 export async function showVisitor(panel, chat) {
   panel.replaceChildren(h("div", { class: "visitor", "aria-busy": "true" },
-    h("div", { class: "skeleton", style: "height:48px" }), h("div", { class: "skeleton" }), h("div", { class: "skeleton" })));
+    h("div", { class: "skeleton tall" }), h("div", { class: "skeleton" }), h("div", { class: "skeleton" })));
   let profile;
   try {
     profile = await request("GET", `/api/v1/visitors/${chat.visitor.id}`);
@@ -27,7 +41,7 @@ export async function showVisitor(panel, chat) {
     panel.replaceChildren(h("div", { class: "visitor" }, h("p", { class: "error" }, `Visitor details could not load: ${failure.message}`)));
     return;
   }
-  const { visitor, chats, tickets } = profile;
+  const { visitor, chats, tickets, same_email_tickets: sameEmailTickets = [] } = profile;
   // The page URL comes from the visitor's browser: only http(s) becomes a link (never javascript:).
   const linkable = /^https?:\/\//i.test(visitor.page_url || "");
   const page = linkable ? h("a", { href: visitor.page_url, target: "_blank", rel: "noopener noreferrer" }, visitor.page_url)
@@ -44,8 +58,6 @@ export async function showVisitor(panel, chat) {
         h("span", {}, `${when(item.created_at)} · ${item.messages} messages${item.agent ? ` · ${item.agent}` : ""}`),
         h("span", { class: "pill", dataset: { status: item.status } }, item.status))))
       : h("p", { class: "muted small" }, "First chat with us.")),
-    h("section", {}, h("h3", {}, "Tickets"), tickets.length
-      ? h("ul", { class: "history" }, tickets.map((ticket) => h("li", {},
-        h("a", { href: `#/tickets/${ticket.id}` }, ticket.subject), h("span", { class: "pill", dataset: { status: ticket.status } }, ticket.status))))
-      : h("p", { class: "muted small" }, "No tickets."))));
+    h("section", {}, h("h3", {}, "Tickets"), tickets.length ? ticketList(tickets) : h("p", { class: "muted small" }, "No tickets.")),
+    sameEmail(visitor.email, sameEmailTickets)));
 }
