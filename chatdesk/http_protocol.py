@@ -3,7 +3,8 @@
 uvicorn times out only idle keep-alive connections, and any byte resets that: a client sending
 its headers a byte at a time held a connection for as long as it liked, and no ASGI middleware
 runs before the headers are complete. Here a request's line and headers must arrive within
-HEADERS_S of its first byte, and its body must then keep up BODY_MIN_BYTES_PER_S after a grace
+HEADERS_S of the connection's opening (on a kept-alive connection, of the request's first byte),
+and its body must then keep up BODY_MIN_BYTES_PER_S after a grace
 of BODY_GRACE_S (Apache's mod_reqtimeout rule), or the client gets a 408 and the connection is
 closed. Once a request is received nothing is timed here: event streams live as long as they like.
 Headers are also capped at MAX_HEADER_BYTES (431): httptools sets no limit, and 200 MB of one
@@ -43,17 +44,17 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._timer: asyncio.TimerHandle | None = None
         self._deadline: float | None = None
-        self._header_bytes: int | None = 0  # None once the headers are in
+        self._header_bytes: int | None = 0  # None from the end of a request's headers to the next request
         self._body_started = 0.0
         self._body_bytes = 0
         self._set_deadline(self.loop.time() + HEADERS_S)
 
     def data_received(self, data: bytes) -> None:
-        if self._header_bytes is not None:
-            if self._header_bytes > MAX_HEADER_BYTES:  # checked before a chunk: it may end the headers
-                return self._refuse(_HEADERS_TOO_LARGE)
-            self._header_bytes += len(data)
         super().data_received(data)
+        if self._header_bytes is not None:  # this chunk did not end the headers
+            self._header_bytes += len(data)
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._refuse(_HEADERS_TOO_LARGE)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._set_deadline(None)
@@ -61,6 +62,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._header_bytes = 0
         if self._deadline is None:  # the next request on a kept-alive connection
             self._set_deadline(self.loop.time() + HEADERS_S)
 
@@ -77,7 +79,6 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._header_bytes = 0
         self._set_deadline(None)
 
     def _set_deadline(self, deadline: float | None) -> None:
@@ -92,7 +93,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
     def _check_deadline(self) -> None:
         """The timer fired: close the connection if the deadline has passed, else wait for the moved one."""
         self._timer = None
-        if self._deadline is None or self.transport.is_closing():
+        if self._deadline is None:
             return
         if self.loop.time() < self._deadline:  # body bytes arrived and moved it
             self._timer = self.loop.call_at(self._deadline, self._check_deadline)
@@ -101,10 +102,11 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def _refuse(self, error: ApiError) -> None:
         """Answer `error` unless a response is under way, and close the connection."""
+        if self.transport.is_closing():
+            return
         log.info("closed a connection from %s: %s", self.client, error.message)
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
-            body = error.body()
+            body, reason = error.body(), HTTPStatus(error.status).phrase.encode()
             self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\n"
-                                 b"content-length: %d\r\n\r\n%s" % (error.status, HTTPStatus(error.status).phrase.encode(),
-                                                              len(body), body))
+                                 b"content-length: %d\r\n\r\n%s" % (error.status, reason, len(body), body))
         self.transport.close()

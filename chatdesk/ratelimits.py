@@ -2,8 +2,8 @@
 
 Sends, uploads, offline messages and what one address or widget creates spend from fixed windows
 (`Counters`): one script call per request on the app's shared Redis client (the `limits`
-library's strategies bring a client and connection pool of their own). A fixed window lets a sender burst up to twice the limit across
-a window boundary, which these limits tolerate; the moving window (a sorted-set script per hit)
+library's strategies bring a client and connection pool of their own). A fixed window lets a
+sender burst up to twice the limit across a window boundary, which these limits tolerate; the moving window (a sorted-set script per hit)
 cost 8 % of the server's CPU on the message path. Sign-in throttling keeps the exact moving
 window of the `limits` library (chatdesk.auth.throttle).
 """
@@ -75,7 +75,8 @@ class Counters:
 
     async def hold(self, key: str, member: str, cap: int, keep_s: float) -> bool:
         """Count `member` among what `key` holds unless it holds `cap` already (then False)."""
-        return bool(await self._hold(keys=[f"chatdesk:held:{key}"], args=[cap, time.time(), member, int(keep_s * 1000)]))
+        held = await self._hold(keys=[f"chatdesk:held:{key}"], args=[cap, time.time(), member, int(keep_s * 1000)])
+        return bool(held)
 
     async def held_since(self, key: str, older_than_s: float) -> list[str]:
         """The members `key` has held for longer than `older_than_s`."""

@@ -51,7 +51,8 @@ async def upload(call: Call) -> Response:
     await services.counters.spend(settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
     if principal.kind == "visitor":
         await spend_address_and_widget(call, "upload-bytes", principal.widget_id, settings.address_upload_byte_rate,
-                                       settings.widget_upload_byte_rate, _declared_size(call, settings.upload_max_bytes))
+                                       settings.widget_upload_byte_rate,
+                                       _declared_size(call, settings.upload_max_bytes))
     received = await receive_upload(call.request, services.storage.scratch(), settings.upload_max_bytes)
     try:
         async with services.engine.begin() as conn:
