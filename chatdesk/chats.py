@@ -393,3 +393,11 @@ async def set_priority(tx: Tx, chat_id: uuid.UUID, priority: int) -> Any:
 async def reload(conn: AsyncConnection, chat_id: uuid.UUID) -> Any:
     """The chat row with its visitor's and agent's names."""
     return (await conn.execute(CHAT_QUERY.where(chats.c.id == chat_id))).one()
+
+
+async def still_queued(conn: AsyncConnection, chat_ids: list[str]) -> set[str]:
+    """Those of `chat_ids` still waiting in a queue."""
+    if not chat_ids:
+        return set()
+    rows = await conn.execute(sa.select(chats.c.id).where(chats.c.id.in_([uuid.UUID(chat_id) for chat_id in chat_ids]), chats.c.status == "queued"))
+    return {str(chat_id) for chat_id in rows.scalars()}

@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
+import limits
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,17 +37,38 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(12, gt=0, validation_alias="CHATDESK_SESSION_TTL_HOURS")
     visitor_message_rate: str = Field("20 per 10 seconds", validation_alias="CHATDESK_VISITOR_MESSAGE_RATE")
     agent_message_rate: str = Field("60 per 10 seconds", validation_alias="CHATDESK_AGENT_MESSAGE_RATE")
+    # What one client address, and all visitors of one widget together, may create (429 beyond).
+    address_visitor_rate: str = Field("100 per hour", validation_alias="CHATDESK_ADDRESS_VISITOR_RATE")
+    widget_visitor_rate: str = Field("10000 per hour", validation_alias="CHATDESK_WIDGET_VISITOR_RATE")
+    address_chat_rate: str = Field("30 per hour", validation_alias="CHATDESK_ADDRESS_CHAT_RATE")
+    widget_chat_rate: str = Field("3000 per hour", validation_alias="CHATDESK_WIDGET_CHAT_RATE")
+    address_upload_byte_rate: str = Field("100000000 per hour", validation_alias="CHATDESK_ADDRESS_UPLOAD_BYTE_RATE")
+    widget_upload_byte_rate: str = Field("2000000000 per hour", validation_alias="CHATDESK_WIDGET_UPLOAD_BYTE_RATE")
+    address_queued_chats: int = Field(10, gt=0, validation_alias="CHATDESK_ADDRESS_QUEUED_CHATS")
     presence_grace_s: float = Field(60, gt=0, validation_alias="CHATDESK_PRESENCE_GRACE_S")
     idle_end_minutes: float = Field(30, gt=0, validation_alias="CHATDESK_IDLE_END_MINUTES")
     sse_heartbeat_s: float = Field(10, gt=0, le=15, validation_alias="CHATDESK_SSE_HEARTBEAT_S")
     sse_send_timeout_s: float = Field(10, gt=0, validation_alias="CHATDESK_SSE_SEND_TIMEOUT_S")
     sse_max_streams: int = Field(20, gt=0, validation_alias="CHATDESK_SSE_MAX_STREAMS")
     db_pool_size: int = Field(20, gt=0, validation_alias="CHATDESK_DB_POOL_SIZE")
+    # Room for 10,000 event streams (docs/performance.md) and 2,000 requests besides.
+    max_connections: int = Field(12_000, gt=0, validation_alias="CHATDESK_MAX_CONNECTIONS")
     supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
     supabase_service_role_key: SecretStr | None = Field(
         None, validation_alias="SUPABASE_SERVICE_ROLE_KEY"
     )
     supabase_bucket: str = Field("chatdesk", validation_alias="SUPABASE_BUCKET")
+
+    @field_validator("upload_rate", "visitor_message_rate", "agent_message_rate", "address_visitor_rate",
+                     "widget_visitor_rate", "address_chat_rate", "widget_chat_rate", "address_upload_byte_rate",
+                     "widget_upload_byte_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate like '20 per minute'") from None
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -1,9 +1,9 @@
 """Rate limits kept in Redis, shared by every process.
 
-Sends, uploads and offline messages spend from fixed windows (`Counters`): one script call per
-request on the app's shared Redis client (the `limits` library's strategies bring a client and
-connection pool of their own). A fixed window lets a sender burst up to twice the limit across
-a window boundary, which these limits tolerate; the moving window (a sorted-set script per hit)
+Sends, uploads, offline messages and what one address or widget creates spend from fixed windows
+(`Counters`): one script call per request on the app's shared Redis client (the `limits`
+library's strategies bring a client and connection pool of their own). A fixed window lets a
+sender burst up to twice the limit across a window boundary, which these limits tolerate; the moving window (a sorted-set script per hit)
 cost 8 % of the server's CPU on the message path. Sign-in throttling keeps the exact moving
 window of the `limits` library (chatdesk.auth.throttle).
 """
@@ -20,14 +20,27 @@ from limits.aio.strategies import RateLimiter
 
 from chatdesk.errors import ApiError, rate_limited
 
-# Counts a hit in the key's window, which starts with the first hit; returns the count and the
-# milliseconds left in the window.
+# Counts a hit of ARGV[2] (one request, or a number of bytes) in the key's window, which starts
+# with the first hit; returns the count and the milliseconds left in the window.
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
 end
-return {count, redis.call('PTTL', KEYS[1])}
+return {count, left}
+"""
+
+# Adds member ARGV[3] (scored with the time ARGV[2]) to the set KEYS[1] unless it already holds
+# ARGV[1] members; 1 when added.
+_HOLD = """
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
 """
 
 
@@ -43,15 +56,34 @@ def _item(rate: str) -> RateLimitItem:
 
 
 class Counters:
-    """Fixed-window budgets per key, e.g. "20 per 10 seconds" of sends per visitor."""
+    """Fixed-window budgets per key, e.g. "20 per 10 seconds" of sends per visitor, and caps on
+    what a key holds at once, e.g. 10 queued chats per address."""
 
     def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
         self._hit = redis.register_script(_HIT)
+        self._hold = redis.register_script(_HOLD)
 
-    async def spend(self, rate: str, key: str) -> None:
-        """Take one from the `rate` budget of `key`; 429 with Retry-After when none is left."""
+    async def spend(self, rate: str, key: str, cost: int = 1) -> None:
+        """Take `cost` from the `rate` budget of `key`; 429 with Retry-After when that is more than is left."""
         item = _item(rate)
         window_ms = item.get_expiry() * 1000
-        count, left_ms = await self._hit(keys=[f"chatdesk:window:{key}:{item.amount}/{window_ms}"], args=[window_ms])
+        count, left_ms = await self._hit(keys=[f"chatdesk:window:{key}:{item.amount}/{window_ms}"],
+                                         args=[window_ms, cost])
         if count > item.amount:
             raise rate_limited(max(1, math.ceil(left_ms / 1000)))
+
+    async def hold(self, key: str, member: str, cap: int, keep_s: float) -> bool:
+        """Count `member` among what `key` holds unless it holds `cap` already (then False)."""
+        held = await self._hold(keys=[f"chatdesk:held:{key}"], args=[cap, time.time(), member, int(keep_s * 1000)])
+        return bool(held)
+
+    async def held_since(self, key: str, older_than_s: float) -> list[str]:
+        """The members `key` has held for longer than `older_than_s`."""
+        members = await self._redis.zrangebyscore(f"chatdesk:held:{key}", "-inf", time.time() - older_than_s)
+        return [member.decode() for member in members]
+
+    async def let_go(self, key: str, members: list[str]) -> None:
+        """Stop counting `members` for `key`."""
+        if members:
+            await self._redis.zrem(f"chatdesk:held:{key}", *members)

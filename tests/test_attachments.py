@@ -6,17 +6,20 @@ import asyncio
 import io
 import socket
 import struct
+import threading
 import zlib
 
 import asyncpg
 import pytest
 from PIL import Image
 
+from chatdesk.bench.server import process_tree
 from chatdesk.client import Client
 from chatdesk.db.engine import create_engine
 from chatdesk.files.cleanup import delete_orphans
 from tests.conftest import bearer, run
 from tests.files_samples import SAMPLES
+from tests.realtime_helpers import new_widget, online_agent
 
 
 def _upload(client, chat, name, data, who="visitor", content_type="application/octet-stream"):
@@ -234,3 +237,64 @@ def test_deleting_a_chat_removes_its_files(client, active_chat, make_agent, logi
     assert _stored_files(client) == []
     assert client.get(attachment["url"], headers=admin).status_code == 404
     assert client.delete(url, headers=admin).status_code == 404
+
+
+def _flat_png(width: int, height: int) -> bytes:
+    """A real, tiny PNG of one colour: a few hundred KB that decode into width x height pixels."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 120, 200)).save(out, "PNG", compress_level=9)
+    return out.getvalue()
+
+
+class _PeakRss:
+    """Samples the RSS of a server's process tree in a thread until stopped; keeps the highest."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.before_mb = self._sample()
+        self.peak_mb = self.before_mb
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> float:
+        return sum(process.memory_info().rss for process in process_tree(self.pid)) / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak_mb = max(self.peak_mb, self._sample())
+
+    def stop(self) -> float:
+        """The peak growth over the RSS at the start, in MB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb - self.before_mb
+
+
+async def test_eight_big_images_at_once_keep_the_server_within_300_mb(serve, make_agent, database_url):
+    """49 MP in 160 KB took 560 MB per decode; now one decode runs at a time and one over 64 MB of
+    pixels makes no thumbnail (the file is still shared, without a preview)."""
+    server = serve()
+    agent = await online_agent(server.base_url, make_agent())
+    widget_id = await new_widget(database_url)
+    visitors = [Client(server.base_url) for _ in range(8)]
+    chats = []
+    for visitor in visitors:
+        await visitor.register_visitor(widget_id)
+        chats.append((await visitor.start_chat())["id"])
+
+    async def upload_all(name: str, data: bytes) -> tuple[list[dict], float]:
+        rss = _PeakRss(server.process.pid)
+        attachments = await asyncio.gather(*(v.upload(chat, name, data) for v, chat in zip(visitors, chats)))
+        growth = rss.stop()
+        print(f"{name}: server RSS {rss.before_mb:.0f} MB, peak +{growth:.0f} MB")
+        return attachments, growth
+
+    try:
+        huge, growth = await upload_all("huge.png", _flat_png(7000, 7000))
+        assert growth < 300 and [a["thumbnail_url"] for a in huge] == [None] * 8
+        largest, growth = await upload_all("largest.png", _flat_png(4000, 4000))  # 64 MB of pixels: previewed
+        assert growth < 300 and all(a["thumbnail_url"] for a in largest)
+    finally:
+        for client in (agent, *visitors):
+            await client.close()

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chatdesk.api.budgets import spend_address_and_widget
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.errors import not_found
 from chatdesk.files.attachments import load_attachment, store_upload
@@ -37,12 +38,22 @@ class AttachmentEnvelope(BaseModel):
     attachment: AttachmentOut
 
 
+def _declared_size(call: Call, limit: int) -> int:
+    """The body's Content-Length; the largest upload when it is not given (a chunked body)."""
+    declared = call.request.headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else limit
+
+
 @endpoint("Upload a file to a chat (multipart field `file`); send it with a message's attachment_ids",
           access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, tags=("attachments",))
 async def upload(call: Call) -> Response:
-    services, principal = call.services, call.principal
-    await services.counters.spend(services.settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
-    received = await receive_upload(call.request, services.storage.scratch(), services.settings.upload_max_bytes)
+    services, principal, settings = call.services, call.principal, call.services.settings
+    await services.counters.spend(settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
+    if principal.kind == "visitor":
+        await spend_address_and_widget(call, "upload-bytes", principal.widget_id, settings.address_upload_byte_rate,
+                                       settings.widget_upload_byte_rate,
+                                       _declared_size(call, settings.upload_max_bytes))
+    received = await receive_upload(call.request, services.storage.scratch(), settings.upload_max_bytes)
     try:
         async with services.engine.begin() as conn:
             attachment = await store_upload(conn, services.storage, principal, call.request.path_params["chat_id"],

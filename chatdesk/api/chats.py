@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chatdesk.api.budgets import hold_queue_place, spend_address_and_widget
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.audit import record_admin_action
 from chatdesk.errors import ApiError, not_found
@@ -173,10 +174,14 @@ async def chats_index(call: Call) -> Response:
 @endpoint("Start a chat (visitor)", access=Access.VISITOR, body=ChatIn, response=ChatEnvelope, status=201,
           tags=("chats",))
 async def chats_create(call: Call) -> Response:
+    budgets = call.services.settings
+    await spend_address_and_widget(call, "chats", call.principal.widget_id, budgets.address_chat_rate,
+                                   budgets.widget_chat_rate)
     if call.body.message is not None:
         await _spend_send_budget(call)
     async with _tx(call) as tx:
         row = await create_chat(tx, call.principal, call.body.department_id)
+        await hold_queue_place(call, tx.conn, row.id)
         if call.body.message is not None:
             await send_message(tx, call.principal, row.id, call.body.message.body, call.body.message.client_msg_id)
     await call.services.router.kick(row.department_id)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from chatdesk.api.auth import client_ip
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.chats import load_chat
 from chatdesk.tickets import add_comment, get_ticket, list_tickets, ticket_from_chat, ticket_from_offline_message, update_ticket
@@ -69,8 +70,7 @@ class TicketDetail(TicketOut):
 @endpoint("Leave a message while nobody is online; it becomes a ticket", access=Access.PUBLIC,
           body=OfflineMessageIn, response=TicketId, status=201, tags=("visitors",))
 async def offline_message(call: Call) -> Response:
-    ip = call.request.client.host if call.request.client else "unknown"
-    await call.services.counters.spend(OFFLINE_MESSAGE_RATE, f"offline:{ip}")
+    await call.services.counters.spend(OFFLINE_MESSAGE_RATE, f"offline:{client_ip(call)}")
     body = call.body
     async with call.services.engine.begin() as conn:
         ticket_id = await ticket_from_offline_message(conn, call.request.path_params["widget_id"], body.name.strip(),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, EmailStr, Field
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, EmailStr, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chatdesk.api.budgets import spend_address_and_widget
 from chatdesk.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.audit import record_admin_action
 from chatdesk.auth.visitor_tokens import VisitorIdentity, issue_visitor_token
@@ -70,11 +71,25 @@ class PublicSettings(BaseModel):
     upload_max_bytes: int
 
 
+# Pre-chat answers: short names, answers of up to a long paragraph, a few KB in all.
+FieldName = Annotated[str, Field(max_length=40)]
+FieldAnswer = Annotated[str, Field(max_length=1000)]
+FIELDS_MAX_CHARS = 4000
+
+
+def _fields_fit(fields: dict[str, str]) -> dict[str, str]:
+    size = sum(len(name) + len(answer) for name, answer in fields.items())
+    if size > FIELDS_MAX_CHARS:
+        raise ValueError(f"The pre-chat answers are at most {FIELDS_MAX_CHARS} characters in all; these have {size}.")
+    return fields
+
+
 class VisitorIn(BaseModel):
     name: str | None = Field(None, max_length=120)
     email: EmailStr | None = None
     page_url: str | None = Field(None, max_length=2000)
-    fields: dict[str, str] = Field(default_factory=dict, max_length=20)
+    fields: Annotated[dict[FieldName, FieldAnswer], Field(max_length=20), AfterValidator(_fields_fit)] = Field(
+        default_factory=dict)
 
 
 class VisitorOut(BaseModel):
@@ -103,7 +118,9 @@ async def settings(call: Call) -> Response:
 @endpoint("Register a visitor and get their token", access=Access.PUBLIC, body=VisitorIn, response=VisitorOut,
           status=201, tags=("visitors",))
 async def visitors_create(call: Call) -> Response:
-    widget_id = call.request.path_params["widget_id"]
+    widget_id, budgets = call.request.path_params["widget_id"], call.services.settings
+    await spend_address_and_widget(call, "visitors", widget_id, budgets.address_visitor_rate,
+                                   budgets.widget_visitor_rate)
     user_agent = (call.request.headers.get("user-agent") or "")[:400]
     async with call.services.engine.begin() as conn:
         visitor_id = await create_visitor(conn, widget_id, user_agent=user_agent, **call.body.model_dump(mode="json"))

@@ -17,6 +17,17 @@ from chatdesk.config import Settings
 
 # Variables a child server must not inherit from the caller: it gets exactly what it is given.
 _OWN_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_BUCKET"}
+# A benchmark, a load test or a test suite makes all its visitors from one address (and across
+# tests, on one Redis): the servers they start lift the budgets per address and per widget.
+ONE_ADDRESS_LOAD = {
+    "CHATDESK_ADDRESS_VISITOR_RATE": "1000000 per minute",
+    "CHATDESK_WIDGET_VISITOR_RATE": "1000000 per minute",
+    "CHATDESK_ADDRESS_CHAT_RATE": "1000000 per minute",
+    "CHATDESK_WIDGET_CHAT_RATE": "1000000 per minute",
+    "CHATDESK_ADDRESS_UPLOAD_BYTE_RATE": "1000000000000 per minute",
+    "CHATDESK_WIDGET_UPLOAD_BYTE_RATE": "1000000000000 per minute",
+    "CHATDESK_ADDRESS_QUEUED_CHATS": "1000000",
+}
 
 
 def process_tree(pid: int) -> list[psutil.Process]:
@@ -62,7 +73,8 @@ def chatdesk_process(args: list[str], env: dict[str, str], log_path: Path) -> su
 
 
 class ServerProcess:
-    """A `chatdesk serve` process on a fixed port, which can be killed and started again."""
+    """A `chatdesk serve` process on a fixed port, which can be killed and started again; `env`
+    is added to its environment (and may set the budgets ONE_ADDRESS_LOAD lifts)."""
 
     def __init__(self, settings: Settings, log_path: Path, workers: int = 1, **env: str) -> None:
         self.workers = workers
@@ -71,7 +83,8 @@ class ServerProcess:
         self.log_path = log_path
         self.env = clean_env(
             DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
-            CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir), **env,
+            CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir),
+            **{**ONE_ADDRESS_LOAD, **env},
         )
         self.process: subprocess.Popen | None = None
 

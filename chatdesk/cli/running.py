@@ -15,6 +15,7 @@ from chatdesk.app import serving_app
 from chatdesk.cli.common import DataDirOption, console, load_settings
 from chatdesk.cli.migrations import apply_migrations
 from chatdesk.config import Settings
+from chatdesk.http_protocol import DeadlineHttpProtocol
 from chatdesk.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
 from chatdesk.widgets import snippet
 
@@ -44,7 +45,8 @@ def _serve(settings: Settings, workers: int) -> None:
     options = dict(host=settings.host, port=settings.port, proxy_headers=bool(settings.trusted_proxies),
                    forwarded_allow_ips=settings.trusted_proxies or None,
                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-                   timeout_keep_alive=KEEP_ALIVE_S, log_level="info", access_log=False)
+                   timeout_keep_alive=KEEP_ALIVE_S, log_level="info", access_log=False,
+                   http=DeadlineHttpProtocol, ws="none", limit_concurrency=settings.max_connections)
     if workers > 1:
         # Workers are separate processes that rebuild the app from the environment: hand them
         # what came from options, and the one signing key, so every worker agrees.
