@@ -50,9 +50,12 @@ def _settle_heap() -> None:
 
 
 # The workspace runs only its own scripts and styles (nothing inline) and talks only to its own
-# origin; nobody may frame it.
-WORKSPACE_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                    "frame-ancestors 'none'")
+# origin; only its own pages may frame it (X-Frame-Options says the same to older browsers).
+WORKSPACE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+}
 
 
 class CachedStaticFiles(StaticFiles):
@@ -115,7 +118,7 @@ def create_app(settings: Settings) -> Starlette:
         *widget_assets.routes,
         Route("/", _to_workspace, methods=["GET"]),
         Mount("/workspace", CachedStaticFiles(directory=static / "workspace", html=True,
-                                              headers={"Content-Security-Policy": WORKSPACE_POLICY}),
+                                              headers=WORKSPACE_HEADERS),
               name="workspace"),
         Mount("/static", CachedStaticFiles(directory=static), name="static"),
     ]

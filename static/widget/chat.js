@@ -69,7 +69,7 @@ export async function fillGap() {
   } while (page.messages.length === PAGE);
 }
 
-/** Add messages, dropping any seq already held; a live one that skips a seq fetches the gap instead. */
+/** Add messages, dropping seqs already held; a live one that skips a seq fetches the gap. */
 export function addMessages(messages, live = false) {
   const known = lastSeq();
   const fresh = messages.filter((message) => message.chat_id === state.chat?.id && !state.messages.has(message.seq));

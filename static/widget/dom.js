@@ -30,15 +30,10 @@ export function avatar(name) {
   return node;
 }
 
-export function clock(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
-}
+export const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 
-export function fileSize(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MB`;
-}
+export const fileSize = (bytes) => (bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${Math.round(bytes / 1024)} KB`
+  : `${+(bytes / 1048576).toFixed(1)} MB`);
 
 /** A random UUID v4 (`crypto.randomUUID` would need a secure context). */
 export const uuid = () => "10000000-1000-4000-8000-100000000000".replace(/[018]/g,

@@ -1,4 +1,4 @@
-/** The event stream (SSE): resumes after the last event id, fills gaps over REST, says when it is down. */
+/** The event stream (SSE): resumes after the last id, fills gaps over REST, says when it is down. */
 import { call } from "./api.js";
 import { addMessages, applyChat, fillGap, setAgentTyping } from "./chat.js";
 import { flush } from "./outbox.js";

@@ -40,16 +40,12 @@ function sameGroup(a, b) {
 export function mountThread(root) {
   const list = h("ol", { class: "thread", "aria-label": "Conversation" });
   const scroller = root.appendChild(h("div", { class: "scroller" }, list));
-  // Stay at the newest message while the reader is there, also as composer or footer grow and as
-  // the thread itself grows after a render (an image's height arrives once it has loaded). Only the
-  // reader's own scrolling moves them off the bottom: the event of our own scroll may come after
-  // the content grew, when the position we set no longer looks like the bottom.
-  let atBottom = true, ownTop = null;
-  const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; ownTop = scroller.scrollTop; };
+  // Pinned to the newest message (images load late) until the reader scrolls away.
+  let atBottom = true, own;
+  const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; own = scroller.scrollTop; };
   scroller.onscroll = () => {
-    const own = scroller.scrollTop === ownTop;
-    ownTop = null;
-    if (!own) atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    if (scroller.scrollTop !== own) atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    own = null;
   };
   const pinned = new ResizeObserver(() => atBottom && toBottom());
   pinned.observe(scroller);
