@@ -69,7 +69,8 @@ def _operation(route: Route, method: str, spec: EndpointSpec, components: dict[s
     success: dict[str, Any] = {"description": "OK"}
     if spec.response is not None:
         success["content"] = {"application/json": {"schema": _schema_ref(spec.response, components)}}
-    operation["responses"][str(spec.status)] = success
+    for status in (spec.status, *spec.other_statuses):
+        operation["responses"][str(status)] = success
     return operation
 
 
