@@ -158,3 +158,9 @@ def test_openapi_declares_the_200_of_a_repeated_create(client, active_chat):
         assert statuses == [201, 200]
         declared = paths[path]["post"]["responses"]
         assert declared["200"] == declared["201"] and "content" in declared["200"], path
+
+
+def test_openapi_declares_the_upload_body(client):
+    upload = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/chats/{chat_id}/attachments"]["post"]
+    schema = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"] and schema["properties"]["file"]["format"] == "binary"

@@ -27,9 +27,9 @@ from chatdesk.config import Settings
 from tests.conftest import PASSWORD, bearer, create_account, migrated_database, run
 from tests.realtime_helpers import new_widget
 
-# CI size: 15 generated cases an operation in the fuzzing phase; all three roles take about 2 minutes
+# CI size: 10 generated cases an operation in the fuzzing phase; all three roles take about 2 minutes
 # on a 2-core machine (the coverage and stateful phases add their own cases).
-CI_EXAMPLES = 15
+CI_EXAMPLES = 10
 SLOW_EXAMPLES = 200
 EXCLUDED_CHECKS = "positive_data_acceptance,negative_data_rejection"
 # Send limits high enough that the fuzzer reaches the sending code instead of the limiter.

@@ -56,6 +56,7 @@ class EndpointSpec:
     tags: tuple[str, ...] = field(default_factory=tuple)
     query_token: bool = False
     other_statuses: tuple[int, ...] = ()  # further successes, with the same body (a retry's 200)
+    file_field: str | None = None  # the body is multipart/form-data with a file in this field
 
 
 View = Callable[[Call], Awaitable[Response]]
@@ -72,9 +73,11 @@ def endpoint(
     tags: tuple[str, ...] = (),
     query_token: bool = False,
     other_statuses: tuple[int, ...] = (),
+    file_field: str | None = None,
 ) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
     """Wrap a view: authenticate and authorize the caller, parse query and body, then call it."""
-    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token, other_statuses)
+    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token, other_statuses,
+                        file_field)
 
     def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(view)
