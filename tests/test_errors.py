@@ -131,11 +131,12 @@ def test_seq_beyond_the_database_integer_is_422(client, active_chat):
 
 
 def test_ticket_status_null_is_422_and_leaving_it_out_keeps_it(client, active_chat):
-    ticket_id = client.post(f"/api/v1/chats/{active_chat['chat_id']}/ticket", headers=active_chat["agent"]).json()["ticket_id"]
+    agent = active_chat["agent"]
+    ticket_id = client.post(f"/api/v1/chats/{active_chat['chat_id']}/ticket", headers=agent).json()["ticket_id"]
     url = f"/api/v1/tickets/{ticket_id}"
-    error = _assert_shape(client.patch(url, json={"status": None}, headers=active_chat["agent"]), 422, "validation_error")
+    error = _assert_shape(client.patch(url, json={"status": None}, headers=agent), 422, "validation_error")
     assert set(error["fields"]) == {"status"}
-    unchanged = client.patch(url, json={"assignee_id": None}, headers=active_chat["agent"])
+    unchanged = client.patch(url, json={"assignee_id": None}, headers=agent)
     assert unchanged.status_code == 200 and unchanged.json()["status"] == "open"
 
 

@@ -55,7 +55,8 @@ def _visitor_with_chat(server: dict) -> tuple[str, str]:
     base_url = server["base_url"]
     on_duty = create_account(server["database_url"])
     signed_in = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": on_duty["email"], "password": PASSWORD})
-    httpx.put(f"{base_url}/api/v1/agents/me/status", json={"status": "online"}, headers=bearer(signed_in.json()["token"]))
+    httpx.put(f"{base_url}/api/v1/agents/me/status", json={"status": "online"},
+              headers=bearer(signed_in.json()["token"]))
     token = httpx.post(f"{base_url}/api/v1/widgets/{server['widget_id']}/visitors", json={}).json()["token"]
     chat = httpx.post(f"{base_url}/api/v1/chats", json={}, headers=bearer(token))
     assert chat.status_code == 201, chat.text
