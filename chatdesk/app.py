@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -75,9 +75,21 @@ class CachedStaticFiles(StaticFiles):
         return response
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path (Starlette names only the first route's)."""
+    methods = {method for route in request.app.routes if isinstance(route, Route)
+               and route.matches(request.scope)[0] is not Match.NONE for method in route.methods}
+    return ", ".join(sorted(methods))
+
+
 async def _api_error(request: Request, error: Exception) -> Response:
     if isinstance(error, HTTPException):
-        error = ApiError(error.status_code, error.detail or "Request failed.", headers=dict(error.headers or {}))
+        headers = dict(error.headers or {})
+        message = error.detail or "Request failed."
+        if error.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+            message = f"{request.method} is not allowed here; this path answers {headers['Allow']}."
+        error = ApiError(error.status_code, message, headers=headers)
     return Response(error.body(request_id(request.scope)), status_code=error.status,
                     media_type="application/json", headers=error.headers)
 

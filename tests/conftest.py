@@ -7,6 +7,7 @@ they answer; otherwise the embedded ones are started in a temporary data dir.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import shutil
 import socket
@@ -109,9 +110,8 @@ def new_database(embedded):
         run(_admin_sql(embedded["admin_database_url"], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-def database_url(new_database) -> str:
-    """This session's database, migrated to head, with the default department in broadcast mode.
+def migrated_database(new_database) -> str:
+    """A fresh database migrated to head, with the default department in broadcast mode.
 
     Broadcast mode makes no offers, so tests may accept chats themselves; routing tests make
     auto-mode departments of their own, with their own member agents.
@@ -131,6 +131,12 @@ async def broadcast_default_department(url: str) -> None:
             await update_department(conn, default["id"], {"routing_mode": "broadcast"})
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(new_database) -> str:
+    """This session's database (see `migrated_database`)."""
+    return migrated_database(new_database)
 
 
 @pytest.fixture(scope="session")
@@ -175,23 +181,25 @@ def client(app, redis_url) -> Iterator[TestClient]:
         yield test_client
 
 
+def create_account(database_url: str, role: str = "agent", **values) -> dict:
+    """An account made directly in the database, as JSON (password: PASSWORD)."""
+    async def create() -> dict:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                email = values.pop("email", f"{role}-{secrets.token_hex(4)}@example.com")
+                return await create_agent(conn, email=email, name=values.pop("name", role.title()),
+                                          role=role, password=PASSWORD, **values)
+        finally:
+            await engine.dispose()
+
+    return orjson.loads(orjson.dumps(run(create()), default=str))
+
+
 @pytest.fixture
 def make_agent(database_url):
     """Create an account directly in the database; returns its JSON (password: PASSWORD)."""
-    def make(role: str = "agent", **values) -> dict:
-        async def create() -> dict:
-            engine = create_engine(database_url, pool_size=1)
-            try:
-                async with engine.begin() as conn:
-                    email = values.pop("email", f"{role}-{secrets.token_hex(4)}@example.com")
-                    return await create_agent(conn, email=email, name=values.pop("name", role.title()),
-                                              role=role, password=PASSWORD, **values)
-            finally:
-                await engine.dispose()
-
-        return orjson.loads(orjson.dumps(run(create()), default=str))
-
-    return make
+    return functools.partial(create_account, database_url)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from starlette.routing import Route
 
@@ -79,3 +80,88 @@ def test_readyz_and_metrics(client):
     assert client.get("/readyz").json()["checks"] == {"database": "ok", "redis": "ok"}
     client.get("/healthz")
     assert "chatdesk_http_request_seconds_bucket" in client.get("/metrics").text
+
+
+NUL = "before\x00after"
+
+
+def _nul_cases(widget_id: str, chat_id: str) -> list[tuple[str, str, str, dict, str]]:
+    """(who, method, path, body, field): text inputs of every kind, flat and nested, signed in or not."""
+    chat = f"/api/v1/chats/{chat_id}"
+    return [
+        ("anonymous", "POST", "/api/v1/auth/login", {"email": NUL, "password": "x"}, "email"),
+        ("anonymous", "POST", f"/api/v1/widgets/{widget_id}/visitors", {"name": NUL}, "name"),
+        ("anonymous", "POST", f"/api/v1/widgets/{widget_id}/visitors", {"fields": {"company": NUL}}, "fields.company"),
+        ("anonymous", "POST", f"/api/v1/widgets/{widget_id}/offline-messages",
+         {"name": "Grace", "email": "grace@example.com", "body": NUL}, "body"),
+        ("visitor", "POST", f"{chat}/messages", {"client_msg_id": "m1", "body": NUL}, "body"),
+        ("visitor", "POST", "/api/v1/chats", {"message": {"client_msg_id": NUL, "body": "hi"}},
+         "message.client_msg_id"),
+        ("visitor", "POST", f"{chat}/rating", {"score": "good", "comment": NUL}, "comment"),
+        ("agent", "POST", f"{chat}/transfer", {"department_id": str(uuid.uuid4()), "note": NUL}, "note"),
+        ("agent", "POST", "/api/v1/quick-responses", {"shortcut": "hi", "title": NUL, "body": "Hello"}, "title"),
+        ("admin", "POST", "/api/v1/departments", {"name": NUL}, "name"),
+        ("admin", "POST", "/api/v1/widgets",
+         {"name": "Shop", "settings": {"pre_chat_fields": [{"name": "company", "label": NUL}]}},
+         "settings.pre_chat_fields.0.label"),
+    ]
+
+
+def test_nul_in_any_text_is_422_naming_the_field(client, active_chat, make_agent, login):
+    admin = bearer(login(make_agent("admin"))["token"])
+    widget_id = client.get("/api/v1/widgets", headers=admin).json()["widgets"][0]["id"]
+    headers = {"anonymous": {}, "visitor": active_chat["visitor"], "agent": active_chat["agent"], "admin": admin}
+    for who, method, path, body, field in _nul_cases(widget_id, active_chat["chat_id"]):
+        response = client.request(method, path, json=body, headers=headers[who])
+        error = _assert_shape(response, 422, "validation_error")
+        assert error["fields"][field] == "Text may not contain the NUL character (\\u0000).", (path, error)
+
+
+def test_seq_beyond_the_database_integer_is_422(client, active_chat):
+    url = f"/api/v1/chats/{active_chat['chat_id']}"
+    too_big = 2**31
+    for params in ({"after_seq": too_big}, {"before_seq": too_big}):
+        error = _assert_shape(client.get(url + "/messages", params=params, headers=active_chat["agent"]),
+                              422, "validation_error")
+        assert set(error["fields"]) == set(params)
+    _assert_shape(client.post(url + "/read", json={"seq": too_big}, headers=active_chat["agent"]),
+                  422, "validation_error")
+    largest = client.get(url + "/messages", params={"after_seq": too_big - 1}, headers=active_chat["agent"])
+    assert largest.status_code == 200 and largest.json()["messages"] == []
+
+
+def test_ticket_status_null_is_422_and_leaving_it_out_keeps_it(client, active_chat):
+    agent = active_chat["agent"]
+    ticket_id = client.post(f"/api/v1/chats/{active_chat['chat_id']}/ticket", headers=agent).json()["ticket_id"]
+    url = f"/api/v1/tickets/{ticket_id}"
+    error = _assert_shape(client.patch(url, json={"status": None}, headers=agent), 422, "validation_error")
+    assert set(error["fields"]) == {"status"}
+    unchanged = client.patch(url, json={"assignee_id": None}, headers=agent)
+    assert unchanged.status_code == 200 and unchanged.json()["status"] == "open"
+
+
+def test_405_allow_names_every_method_of_the_path(client):
+    response = client.delete("/api/v1/chats")
+    _assert_shape(response, 405, "method_not_allowed")
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert set(client.put("/api/v1/agents/me").headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_openapi_declares_the_200_of_a_repeated_create(client, active_chat):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    url = f"/api/v1/chats/{active_chat['chat_id']}"
+    message = {"client_msg_id": "retry-1", "body": "Hello"}
+    for path, call in (("/api/v1/chats/{chat_id}/messages", lambda: client.post(url + "/messages", json=message,
+                                                                                   headers=active_chat["visitor"])),
+                       ("/api/v1/chats/{chat_id}/ticket", lambda: client.post(url + "/ticket",
+                                                                                 headers=active_chat["agent"]))):
+        statuses = [call().status_code, call().status_code]
+        assert statuses == [201, 200]
+        declared = paths[path]["post"]["responses"]
+        assert declared["200"] == declared["201"] and "content" in declared["200"], path
+
+
+def test_openapi_declares_the_upload_body(client):
+    upload = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/chats/{chat_id}/attachments"]["post"]
+    schema = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"] and schema["properties"]["file"]["format"] == "binary"

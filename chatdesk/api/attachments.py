@@ -14,7 +14,7 @@ from chatdesk.errors import not_found
 from chatdesk.files.attachments import load_attachment, store_upload
 from chatdesk.files.names import content_disposition
 from chatdesk.files.sniff import IMAGE_TYPES
-from chatdesk.files.uploads import receive_upload
+from chatdesk.files.uploads import FIELD, receive_upload
 
 # Whatever a file holds, the browser must not run it or guess another type for it.
 DOWNLOAD_HEADERS = {
@@ -45,7 +45,7 @@ def _declared_size(call: Call, limit: int) -> int:
 
 
 @endpoint("Upload a file to a chat (multipart field `file`); send it with a message's attachment_ids",
-          access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, tags=("attachments",))
+          access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, file_field=FIELD, tags=("attachments",))
 async def upload(call: Call) -> Response:
     services, principal, settings = call.services, call.principal, call.services.settings
     await services.counters.spend(settings.upload_rate, f"upload:{principal.kind}:{principal.id}")

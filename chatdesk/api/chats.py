@@ -44,6 +44,8 @@ def _trimmed_body(value: str) -> str:
 
 Body = Annotated[str, Field(max_length=MAX_BODY * 2), AfterValidator(_trimmed_body)]
 ClientMsgId = Annotated[str, Field(min_length=1, max_length=100)]
+# A message's place in its chat; at most PostgreSQL's largest integer, the column's type.
+Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class MessageIn(BaseModel):
@@ -66,8 +68,8 @@ class ChatsQuery(BaseModel):
 
 
 class MessagesQuery(BaseModel):
-    after_seq: int = Field(0, ge=0)
-    before_seq: int | None = Field(None, ge=1)
+    after_seq: Seq = 0
+    before_seq: Annotated[Seq, Field(ge=1)] | None = None
     limit: int = Field(100, ge=1, le=500)
 
 
@@ -76,7 +78,7 @@ class TypingIn(BaseModel):
 
 
 class ReadIn(BaseModel):
-    seq: int = Field(ge=1)
+    seq: Annotated[Seq, Field(ge=1)]
 
 
 class Sender(BaseModel):
@@ -208,7 +210,8 @@ async def messages_index(call: Call) -> Response:
 
 
 @endpoint("Send a message; a retry with the same client_msg_id returns the first (200)",
-          access=Access.PARTICIPANT, body=MessageSend, response=MessageEnvelope, status=201, tags=("chats",))
+          access=Access.PARTICIPANT, body=MessageSend, response=MessageEnvelope, status=201, other_statuses=(200,),
+          tags=("chats",))
 async def messages_create(call: Call) -> Response:
     await _spend_send_budget(call)
     async with _tx(call) as tx:

@@ -60,6 +60,8 @@ class EndpointSpec:
     tags: tuple[str, ...] = field(default_factory=tuple)
     query_token: bool = False
     opens_session: bool = False
+    other_statuses: tuple[int, ...] = ()  # further successes, with the same body (a retry's 200)
+    file_field: str | None = None  # the body is multipart/form-data with a file in this field
 
 
 View = Callable[[Call], Awaitable[Response]]
@@ -76,12 +78,15 @@ def endpoint(
     tags: tuple[str, ...] = (),
     query_token: bool = False,
     opens_session: bool = False,
+    other_statuses: tuple[int, ...] = (),
+    file_field: str | None = None,
 ) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
     """Wrap a view: authenticate and authorize the caller, parse query and body, then call it.
 
     `opens_session` (sign-in) takes JSON only and only from our own origin, so no other site can
     sign a visitor's browser into an account of its choosing."""
-    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token, opens_session)
+    spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token, opens_session,
+                        other_statuses, file_field)
 
     def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(view)
@@ -121,16 +126,38 @@ async def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     return validate(model, data)
 
 
+NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+
+
 def validate(model: type[BaseModel], data: Any) -> BaseModel:
-    """`data` validated into `model`; 422 with a message per field otherwise."""
+    """`data` validated into `model`; 422 with a message per field otherwise.
+
+    Text holding a NUL character is refused here, for every body and query at once: PostgreSQL
+    cannot store one, so it would otherwise fail deep inside a view."""
+    fields = {_field_name(loc): NUL_MESSAGE for loc in _nul_locations(data)}
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
-        fields = {
-            ".".join(str(part) for part in issue["loc"]) or "body": issue["msg"]
-            for issue in error.errors(include_url=False)
-        }
-        raise ApiError(422, "Some fields are invalid.", fields=fields) from None
+        fields |= {_field_name(issue["loc"]): issue["msg"] for issue in error.errors(include_url=False)}
+    if fields:
+        raise ApiError(422, "Some fields are invalid.", fields=fields)
+    return parsed
+
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def _nul_locations(data: Any, loc: tuple = ()) -> list[tuple]:
+    """Where in parsed JSON (or a query) a string or an object key holds a NUL character."""
+    if isinstance(data, str):
+        return [loc] if "\x00" in data else []
+    if isinstance(data, list):
+        data = dict(enumerate(data))
+    if not isinstance(data, dict):
+        return []
+    found = [(*loc, key) for key in data if "\x00" in str(key)]
+    return found + [inner for key, value in data.items() for inner in _nul_locations(value, (*loc, key))]
 
 
 def _presented_token(request: Request, allow_query: bool) -> tuple[str | None, bool]:

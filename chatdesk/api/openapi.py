@@ -66,10 +66,15 @@ def _operation(route: Route, method: str, spec: EndpointSpec, components: dict[s
     if spec.body is not None:
         operation["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": _schema_ref(spec.body, components)}}}
+    if spec.file_field is not None:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [spec.file_field],
+            "properties": {spec.file_field: {"type": "string", "format": "binary"}}}}}}
     success: dict[str, Any] = {"description": "OK"}
     if spec.response is not None:
         success["content"] = {"application/json": {"schema": _schema_ref(spec.response, components)}}
-    operation["responses"][str(spec.status)] = success
+    for status in (spec.status, *spec.other_statuses):
+        operation["responses"][str(status)] = success
     return operation
 
 

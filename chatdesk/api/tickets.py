@@ -41,7 +41,7 @@ class CommentIn(BaseModel):
 
 
 class TicketPatch(BaseModel):
-    status: Status | None = None
+    status: Status = None  # type: ignore[assignment]  # may be left out, never null: every ticket has one
     assignee_id: uuid.UUID | None = None
 
 
@@ -78,8 +78,8 @@ async def offline_message(call: Call) -> Response:
     return json_response({"ticket_id": ticket_id}, 201)
 
 
-@endpoint("Turn a chat into a ticket carrying its transcript (agent)", access=Access.AGENT, response=TicketId,
-          status=201, tags=("tickets",))
+@endpoint("Turn a chat into a ticket carrying its transcript (agent); again, the same ticket (200)",
+          access=Access.AGENT, response=TicketId, status=201, other_statuses=(200,), tags=("tickets",))
 async def chat_ticket(call: Call) -> Response:
     async with call.services.engine.begin() as conn:
         ticket_id, created = await ticket_from_chat(conn, call.principal, call.request.path_params["chat_id"])

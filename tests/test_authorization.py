@@ -1,0 +1,317 @@
+"""The authorization matrix: every API route of the route table x every kind of caller, each cell's
+status asserted (DESIGN.md, invariant 8).
+
+Rows come from the app's routes, so a new route joins by construction: without a row in
+EXPECTED it fails the test. A row gives the status for the six identities; the four broken
+credentials follow from the route's Access (see `expected`). Each unsafe cell runs on things
+of its own (a new chat, ticket, quick response ...), so one cell's change never decides another's.
+
+"Cookie from another origin" on unsafe routes expects 403 from the Origin check of branch h-auth
+(and sign-in from another origin too); until that is merged those cells fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis as sync_redis
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from chatdesk import api
+from chatdesk.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
+from chatdesk.app import create_app
+from chatdesk.auth.sessions import create_session
+from chatdesk.config import Settings
+from tests.conftest import PASSWORD, bearer, create_account, migrated_database, run
+from tests.files_samples import image
+from tests.realtime_helpers import new_widget
+
+IDENTITIES = ("anonymous", "owner visitor", "other visitor", "agent", "other agent", "admin")
+BROKEN = ("deactivated agent", "revoked session", "cookie without CSRF", "cookie from another origin")
+CALLERS = IDENTITIES + BROKEN
+ELSEWHERE = "https://elsewhere.example"
+SIGN_IN = ("POST", "/api/v1/auth/login")
+
+# (method, path) -> statuses for IDENTITIES, in that order. The chat belongs to the owner visitor
+# and is assigned to the agent; the quick response is the agent's own; the ticket comes from the chat.
+EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
+    ("POST", "/api/v1/auth/login"): (200, 200, 200, 200, 200, 200),
+    ("POST", "/api/v1/auth/logout"): (401, 403, 403, 204, 204, 204),
+    ("GET", "/api/v1/agents/me"): (401, 403, 403, 200, 200, 200),
+    ("GET", "/api/v1/agents/colleagues"): (401, 403, 403, 200, 200, 200),
+    ("PUT", "/api/v1/agents/me/status"): (401, 403, 403, 200, 200, 200),
+    ("PATCH", "/api/v1/agents/me/preferences"): (401, 403, 403, 200, 200, 200),
+    ("GET", "/api/v1/agents"): (401, 403, 403, 403, 403, 200),
+    ("POST", "/api/v1/agents"): (401, 403, 403, 403, 403, 201),
+    ("PATCH", "/api/v1/agents/{agent_id:uuid}"): (401, 403, 403, 403, 403, 200),
+    ("DELETE", "/api/v1/agents/{agent_id:uuid}"): (401, 403, 403, 403, 403, 204),
+    ("GET", "/api/v1/departments"): (401, 403, 403, 200, 200, 200),
+    ("POST", "/api/v1/departments"): (401, 403, 403, 403, 403, 201),
+    ("PATCH", "/api/v1/departments/{department_id:uuid}"): (401, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/quick-responses"): (401, 403, 403, 200, 200, 200),
+    ("POST", "/api/v1/quick-responses"): (401, 403, 403, 201, 201, 201),
+    # Another agent's personal response is not theirs to know of, an admin's included.
+    ("PATCH", "/api/v1/quick-responses/{response_id:uuid}"): (401, 403, 403, 200, 404, 404),
+    ("DELETE", "/api/v1/quick-responses/{response_id:uuid}"): (401, 403, 403, 204, 404, 404),
+    ("GET", "/api/v1/widgets/{widget_id:uuid}/settings"): (200, 200, 200, 200, 200, 200),
+    ("POST", "/api/v1/widgets/{widget_id:uuid}/visitors"): (201, 201, 201, 201, 201, 201),
+    ("GET", "/api/v1/widgets"): (401, 403, 403, 403, 403, 200),
+    ("POST", "/api/v1/widgets"): (401, 403, 403, 403, 403, 201),
+    ("GET", "/api/v1/widgets/{widget_id:uuid}"): (401, 403, 403, 403, 403, 200),
+    ("PATCH", "/api/v1/widgets/{widget_id:uuid}"): (401, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/chats"): (401, 200, 200, 200, 200, 200),
+    ("POST", "/api/v1/chats"): (401, 201, 201, 403, 403, 403),
+    # Another visitor's chat does not exist for a visitor; agents read every chat but write only their own.
+    ("GET", "/api/v1/chats/{chat_id:uuid}"): (401, 200, 404, 200, 200, 200),
+    ("GET", "/api/v1/chats/{chat_id:uuid}/messages"): (401, 200, 404, 200, 200, 200),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/messages"): (401, 201, 404, 201, 403, 403),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/typing"): (401, 204, 404, 204, 403, 403),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/read"): (401, 204, 404, 204, 403, 403),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/accept"): (401, 403, 403, 200, 200, 200),
+    ("PATCH", "/api/v1/chats/{chat_id:uuid}"): (401, 403, 403, 200, 200, 200),
+    ("DELETE", "/api/v1/chats/{chat_id:uuid}"): (401, 403, 403, 403, 403, 204),
+    # Broadcast departments offer nothing, so there is nothing to pass on: 409 once authorized.
+    ("POST", "/api/v1/chats/{chat_id:uuid}/decline"): (401, 403, 403, 409, 409, 409),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/end"): (401, 200, 404, 200, 403, 403),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/transfer"): (401, 403, 403, 200, 403, 403),
+    # The chat is still active: 409 once authorized.
+    ("POST", "/api/v1/chats/{chat_id:uuid}/rating"): (401, 409, 404, 403, 403, 403),
+    ("POST", "/api/v1/widgets/{widget_id:uuid}/offline-messages"): (201, 201, 201, 201, 201, 201),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/ticket"): (401, 403, 403, 201, 201, 201),
+    ("GET", "/api/v1/chats/{chat_id:uuid}/transcript"): (401, 200, 404, 200, 200, 200),
+    ("GET", "/api/v1/tickets"): (401, 403, 403, 200, 200, 200),
+    ("GET", "/api/v1/tickets/{ticket_id:uuid}"): (401, 403, 403, 200, 200, 200),
+    ("PATCH", "/api/v1/tickets/{ticket_id:uuid}"): (401, 403, 403, 200, 200, 200),
+    ("POST", "/api/v1/tickets/{ticket_id:uuid}/comments"): (401, 403, 403, 201, 201, 201),
+    ("GET", "/api/v1/visitors/{visitor_id:uuid}"): (401, 403, 403, 200, 200, 200),
+    ("POST", "/api/v1/chats/{chat_id:uuid}/attachments"): (401, 201, 404, 201, 403, 403),
+    ("GET", "/api/v1/attachments/{attachment_id:uuid}"): (401, 200, 404, 200, 200, 200),
+    ("GET", "/api/v1/attachments/{attachment_id:uuid}/thumbnail"): (401, 200, 404, 200, 200, 200),
+    ("GET", "/api/v1/events"): (401, 200, 200, 200, 200, 200),
+}
+
+
+def expected(method: str, path: str, access: Access, who: str) -> int:
+    """The status `who` must get. Broken credentials: a deactivated agent's or a revoked session
+    is no credential (401); a cookie without its CSRF token, or from another origin, may read what
+    the agent reads but change nothing (403). Public routes ignore credentials altogether."""
+    row = dict(zip(IDENTITIES, EXPECTED[method, path]))
+    if who in row:
+        return row[who]
+    if who == "cookie from another origin" and (method, path) == SIGN_IN:
+        return 403  # no other site may sign a browser in to an account of its choosing
+    if access is Access.PUBLIC:
+        return row["anonymous"]
+    if who in ("deactivated agent", "revoked session"):
+        return 401
+    return row["agent"] if method in SAFE_METHODS else 403
+
+
+@pytest.fixture(scope="module")
+def database_url(new_database) -> str:
+    """A database of this module's own: the matrix creates agents, widgets and departments."""
+    url = migrated_database(new_database)
+    run(new_widget(url))
+    return url
+
+
+def _routes(routes: list) -> list[tuple[str, str, Access]]:
+    """(method, path, access) of every route declared with `@endpoint`, from a route table."""
+    return [(method, route.path, route.endpoint.spec.access) for route in routes
+            if isinstance(route, Route) and hasattr(route.endpoint, "spec")
+            for method in sorted(route.methods - {"HEAD"})]
+
+
+class World:
+    """Accounts, and on demand the things a route's path names; `fresh()` forgets the things."""
+
+    def __init__(self, client: TestClient, database_url: str) -> None:
+        self.client = client
+        self.database_url = database_url
+        self.admin = create_account(database_url, "admin")
+        self.agent = create_account(database_url, max_chats=100)
+        self.other_agent = create_account(database_url)
+        self.deactivated = create_account(database_url)
+        admin = self.session_headers(self.admin)
+        assert client.delete(f"/api/v1/agents/{self.deactivated['id']}", headers=admin).status_code == 204
+        assert client.put("/api/v1/agents/me/status", json={"status": "online"},
+                          headers=self.session_headers(self.agent)).status_code == 200
+        self.widget_id = client.get("/api/v1/widgets", headers=admin).json()["widgets"][0]["id"]
+        self.department_id = client.get("/api/v1/departments", headers=admin).json()["departments"][0]["id"]
+        self.other_visitor = self.new_visitor()
+        self.things: dict[str, str] = {}
+
+    def session(self, agent: dict) -> tuple[str, str]:
+        """A new session of `agent`: (token, csrf_token), opened in the app's own event loop."""
+        services = self.client.app.state.services
+        open_session = functools.partial(create_session, services.engine, uuid.UUID(agent["id"]),
+                                         ttl=timedelta(hours=1), user_agent="matrix", ip=None)
+        return self.client.portal.call(open_session)
+
+    def session_headers(self, agent: dict) -> dict[str, str]:
+        return bearer(self.session(agent)[0])
+
+    def new_visitor(self) -> dict[str, str]:
+        response = self.client.post(f"/api/v1/widgets/{self.widget_id}/visitors", json={"name": "Ada"})
+        return {"id": response.json()["visitor_id"], "headers": bearer(response.json()["token"])}
+
+    def fresh(self) -> None:
+        """Forget this world's things (the next lookups create new ones); the agent ends the chat
+        (if it is still theirs) to keep free capacity."""
+        if "chat_id" in self.things:
+            self.client.post(f"/api/v1/chats/{self.things['chat_id']}/end", headers=self.session_headers(self.agent))
+        self.things = {}
+
+    def thing(self, name: str) -> str:
+        if name not in self.things:
+            self.things[name] = getattr(self, f"_new_{name}")()
+        return self.things[name]
+
+    def caller(self, who: str) -> dict[str, str]:
+        """Headers of one column's caller, with credentials opened for this cell."""
+        if who == "anonymous":
+            return {}
+        if who == "owner visitor":
+            return self.things["owner"] if "owner" in self.things else self.new_visitor()["headers"]
+        if who == "other visitor":
+            return self.other_visitor["headers"]
+        if who in ("agent", "other agent", "admin", "deactivated agent"):
+            account = {"agent": self.agent, "other agent": self.other_agent, "admin": self.admin,
+                       "deactivated agent": self.deactivated}[who]
+            return self.session_headers(account)
+        if who == "revoked session":
+            headers = self.session_headers(self.agent)
+            assert self.client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+            return headers
+        token, csrf_token = self.session(self.agent)
+        cookie = {"Cookie": f"{SESSION_COOKIE}={token}"}
+        if who == "cookie without CSRF":
+            return cookie
+        return {**cookie, "X-CSRF-Token": csrf_token, "Origin": ELSEWHERE}
+
+    # The things, each made through the API the way people make them.
+    def _new_queued_chat_id(self) -> str:
+        owner = self.new_visitor()
+        self.things["owner"] = owner["headers"]
+        self.things["visitor_id"] = owner["id"]
+        return self.client.post("/api/v1/chats", json={}, headers=owner["headers"]).json()["chat"]["id"]
+
+    def _new_chat_id(self) -> str:
+        """The owner visitor's chat, accepted by the agent, with one message."""
+        chat_id = self.thing("queued_chat_id")
+        accepted = self.client.post(f"/api/v1/chats/{chat_id}/accept", headers=self.session_headers(self.agent))
+        assert accepted.status_code == 200, accepted.text
+        sent = self.client.post(f"/api/v1/chats/{chat_id}/messages", json={"client_msg_id": "m1", "body": "Hi"},
+                                headers=self.things["owner"])
+        assert sent.status_code == 201, sent.text
+        return chat_id
+
+    def _new_visitor_id(self) -> str:
+        self.thing("chat_id")
+        return self.things["visitor_id"]
+
+    def _new_ticket_id(self) -> str:
+        url = f"/api/v1/chats/{self.thing('chat_id')}/ticket"
+        return self.client.post(url, headers=self.session_headers(self.agent)).json()["ticket_id"]
+
+    def _new_attachment_id(self) -> str:
+        url = f"/api/v1/chats/{self.thing('chat_id')}/attachments"
+        response = self.client.post(url, files={"file": ("dot.png", image("PNG"), "image/png")},
+                                    headers=self.things["owner"])
+        assert response.status_code == 201, response.text
+        return response.json()["attachment"]["id"]
+
+    def _new_response_id(self) -> str:
+        body = {"shortcut": f"q{uuid.uuid4().hex[:8]}", "title": "Thanks", "body": "Thank you!"}
+        return self.client.post("/api/v1/quick-responses", json=body,
+                                headers=self.session_headers(self.agent)).json()["id"]
+
+    def _new_department_id(self) -> str:
+        return self.client.post("/api/v1/departments", json={"name": f"Dept {uuid.uuid4().hex[:6]}"},
+                                headers=self.session_headers(self.admin)).json()["id"]
+
+    def _new_agent_id(self) -> str:
+        return create_account(self.database_url)["id"]
+
+    def _new_widget_id(self) -> str:
+        return self.widget_id
+
+    def url(self, path: str) -> str:
+        """The path with ids of this world's things; accepting and declining take a queued chat."""
+        if path.endswith(("/accept", "/decline")):
+            path = path.replace("{chat_id:uuid}", self.thing("queued_chat_id"))
+        for name in ("chat_id", "ticket_id", "attachment_id", "response_id", "department_id", "agent_id",
+                     "widget_id", "visitor_id"):
+            if f"{{{name}:uuid}}" in path:
+                path = path.replace(f"{{{name}:uuid}}", self.thing(name))
+        return path
+
+    def body(self, method: str, path: str) -> dict | None:
+        """A valid body for the route, so that a cell that gets past authorization does its work."""
+        unique = uuid.uuid4().hex[:8]
+        return {
+            ("POST", "/api/v1/auth/login"): {"email": self.agent["email"], "password": PASSWORD},
+            ("PUT", "/api/v1/agents/me/status"): {"status": "online"},
+            ("PATCH", "/api/v1/agents/me/preferences"): {"sound": True},
+            ("POST", "/api/v1/agents"): {"email": f"new-{unique}@example.com", "name": "New", "password": PASSWORD},
+            ("PATCH", "/api/v1/agents/{agent_id:uuid}"): {"name": "Renamed"},
+            ("POST", "/api/v1/departments"): {"name": f"Sales {unique}"},
+            ("PATCH", "/api/v1/departments/{department_id:uuid}"): {"accept_timeout_s": 60},
+            ("POST", "/api/v1/quick-responses"): {"shortcut": f"s{unique}", "title": "Hi", "body": "Hello"},
+            ("PATCH", "/api/v1/quick-responses/{response_id:uuid}"): {"title": "Hello again"},
+            ("POST", "/api/v1/widgets"): {"name": f"Shop {unique}"},
+            ("PATCH", "/api/v1/widgets/{widget_id:uuid}"): {"name": "Shop"},
+            ("POST", "/api/v1/widgets/{widget_id:uuid}/visitors"): {"name": "Ada"},
+            ("POST", "/api/v1/widgets/{widget_id:uuid}/offline-messages"):
+                {"name": "Grace", "email": "grace@example.com", "body": "Call me"},
+            ("POST", "/api/v1/chats"): {},
+            ("POST", "/api/v1/chats/{chat_id:uuid}/messages"): {"client_msg_id": unique, "body": "Hello"},
+            ("POST", "/api/v1/chats/{chat_id:uuid}/typing"): {"typing": True},
+            ("POST", "/api/v1/chats/{chat_id:uuid}/read"): {"seq": 1},
+            ("POST", "/api/v1/chats/{chat_id:uuid}/transfer"): {"department_id": self.department_id},
+            ("POST", "/api/v1/chats/{chat_id:uuid}/rating"): {"score": "good"},
+            ("PATCH", "/api/v1/chats/{chat_id:uuid}"): {"priority": 1},
+            ("PATCH", "/api/v1/tickets/{ticket_id:uuid}"): {"status": "pending"},
+            ("POST", "/api/v1/tickets/{ticket_id:uuid}/comments"): {"body": "Called back"},
+        }.get((method, path))
+
+
+@pytest.fixture(scope="module")
+def world(database_url, redis_url, tmp_path_factory):
+    """One app (lifespan running) and one set of accounts for all the cells; Redis starts empty."""
+    sync_redis.Redis.from_url(redis_url).flushdb()
+    settings = Settings(DATABASE_URL=database_url, REDIS_URL=redis_url,
+                        CHATDESK_DATA_DIR=str(tmp_path_factory.mktemp("matrix")), CHATDESK_SECRET_KEY="m" * 40)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield World(client, database_url)
+
+
+def observe(world: World, method: str, path: str, who: str) -> int:
+    """The status one caller gets from one route; unsafe calls run on things of their own."""
+    if method not in SAFE_METHODS:
+        world.fresh()
+    url = world.url(path)
+    headers = world.caller(who)
+    world.client.cookies.clear()  # a cookie is sent only where the column says so
+    if path == "/api/v1/chats/{chat_id:uuid}/attachments":
+        files = {"file": ("dot.png", image("PNG"), "image/png")}
+        return world.client.request(method, url, headers=headers, files=files).status_code
+    if path == "/api/v1/events":  # HEAD: the same checks, the headers without a never-ending stream
+        return world.client.head(url, headers=headers).status_code
+    return world.client.request(method, url, headers=headers, json=world.body(method, path)).status_code
+
+
+def test_every_route_has_a_row(world):
+    routes = {(method, path) for method, path, _ in _routes(world.client.app.routes)}
+    assert routes == set(EXPECTED), "routes without a row, rows without a route: fill EXPECTED in"
+
+
+@pytest.mark.parametrize(("method", "path", "access"), _routes(api.routes), ids=lambda value: str(value))
+@pytest.mark.parametrize("who", CALLERS)
+def test_cell(world, method, path, access, who):
+    assert (method, path) in EXPECTED, f"{method} {path} has no row in EXPECTED"
+    assert observe(world, method, path, who) == expected(method, path, access, who)
