@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 from chatdesk import api
 from chatdesk.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
 from chatdesk.app import create_app
+from chatdesk.bench.server import ONE_ADDRESS_LOAD
 from chatdesk.auth.sessions import create_session
 from chatdesk.config import Settings
 from tests.conftest import PASSWORD, bearer, create_account, migrated_database, run
@@ -284,7 +285,7 @@ class World:
 def world(database_url, redis_url, tmp_path_factory):
     """One app (lifespan running) and one set of accounts for all the cells; Redis starts empty."""
     sync_redis.Redis.from_url(redis_url).flushdb()
-    settings = Settings(DATABASE_URL=database_url, REDIS_URL=redis_url,
+    settings = Settings(**ONE_ADDRESS_LOAD, DATABASE_URL=database_url, REDIS_URL=redis_url,
                         CHATDESK_DATA_DIR=str(tmp_path_factory.mktemp("matrix")), CHATDESK_SECRET_KEY="m" * 40)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield World(client, database_url)
