@@ -15,7 +15,7 @@ import gevent
 import requests
 from gevent.event import Event
 
-from chatdesk.client import SseParser
+from chatdesk.bench.client import SseParser
 
 OnEvent = Callable[[str, dict, float], None]
 

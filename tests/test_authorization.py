@@ -22,10 +22,10 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from chatdesk import api
-from chatdesk.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
-from chatdesk.app import create_app
+from chatdesk.web.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
+from chatdesk.web.app import create_app
 from chatdesk.bench.server import ONE_ADDRESS_LOAD
-from chatdesk.auth.sessions import create_session
+from chatdesk.desk.auth.sessions import create_session
 from chatdesk.config import Settings
 from tests.conftest import PASSWORD, bearer, create_account, migrated_database, run
 from tests.files_samples import image
@@ -148,8 +148,8 @@ class World:
 
     def session(self, agent: dict) -> tuple[str, str]:
         """A new session of `agent`: (token, csrf_token), opened in the app's own event loop."""
-        services = self.client.app.state.services
-        open_session = functools.partial(create_session, services.engine, uuid.UUID(agent["id"]),
+        runtime = self.client.app.state.runtime
+        open_session = functools.partial(create_session, runtime.engine, uuid.UUID(agent["id"]),
                                          ttl=timedelta(hours=1), user_agent="matrix", ip=None)
         return self.client.portal.call(open_session)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatdesk.api import budgets
+from chatdesk.web.api import budgets
 from tests.conftest import bearer, run
 from tests.realtime_helpers import new_widget
 
@@ -13,7 +13,7 @@ from tests.realtime_helpers import new_widget
 @pytest.fixture
 def limits(client):
     """The running app's settings: a test lowers the budget it checks."""
-    return client.app.state.services.settings
+    return client.app.state.runtime.settings
 
 
 def _new_visitor(client, widget_id: str, **body):

@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 
-from chatdesk.client import ChatMirror, Client
+from chatdesk.bench.client import ChatMirror, Client
 from tests.realtime_helpers import new_widget, online_agent, wait_until
 
 CONVERGE_WITHIN_S = 60

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chatdesk.bench.server import ServerProcess
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from chatdesk.config import Settings
 from tests.conftest import PASSWORD, invoke_cli
 from tests.realtime_helpers import EventLog, connected_agent

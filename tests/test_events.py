@@ -10,13 +10,13 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
-from chatdesk.chats import reload
-from chatdesk.client import Client
+from chatdesk.desk.chats import reload
+from chatdesk.bench.client import Client
 from chatdesk.db.engine import create_engine
-from chatdesk.realtime.outbox import Outbox, Tx
+from chatdesk.realtime.outbox import Outbox, OutboxTx
 from chatdesk.realtime.sse import encode
 from chatdesk.realtime.streams import Streams
-from chatdesk.thread import append_message
+from chatdesk.desk.thread import append_message
 from tests.realtime_helpers import EventLog, new_widget, online_agent, open_stream_count, wait_until
 
 
@@ -104,7 +104,7 @@ async def test_the_sweeper_pushes_events_a_crash_left_in_the_outbox(pair, databa
     try:
         # A sender that committed and then died before pushing: transaction() without the push.
         async with engine.begin() as conn:
-            tx = Tx(conn)
+            tx = OutboxTx(conn)
             chat = await reload(conn, uuid.UUID(pair.chat["id"]))
             await append_message(tx, chat, sender_type="visitor", sender_id=chat.visitor_id, sender_name="Vi",
                                  body="orphaned by a crash", client_msg_id="crash-1")

@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 
-from chatdesk.http_protocol import BODY_GRACE_S, HEADERS_S, MAX_HEADER_BYTES
+from chatdesk.web.http_protocol import BODY_GRACE_S, HEADERS_S, MAX_HEADER_BYTES
 from tests.realtime_helpers import new_widget
 
 # Loopback only, a bounded number: enough to see each one dropped, few enough for a shared machine.

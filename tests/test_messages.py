@@ -118,7 +118,7 @@ def test_a_visitor_has_one_open_chat_at_a_time(client, active_chat):
 
 
 def test_sending_too_fast_is_429_with_retry_after(client, active_chat):
-    client.app.state.services.settings.visitor_message_rate = "3 per minute"
+    client.app.state.runtime.settings.visitor_message_rate = "3 per minute"
     statuses = [_send(client, active_chat, "visitor", f"fast {i}").status_code for i in range(4)]
     assert statuses == [201, 201, 201, 429]
     response = _send(client, active_chat, "visitor", "still fast")

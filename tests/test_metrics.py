@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget
 
 

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import SCHEMA, metadata
-from chatdesk.provision import seed_if_empty
+from chatdesk.cli.provision import seed_if_empty
 from tests.conftest import run
 
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
-from chatdesk.app import create_app
+from chatdesk.web.app import create_app
 from chatdesk.bench.server import free_port
 
 CLOSED_PORT = free_port()  # nothing listens there

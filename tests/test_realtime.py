@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from tests.realtime_helpers import EventLog, new_widget, online_agent
 
 

@@ -14,7 +14,7 @@ import random
 import asyncpg
 import pytest
 
-from chatdesk.client import ApiError, Client
+from chatdesk.bench.client import ApiError, Client
 from tests.realtime_helpers import connected_agent, department_with, new_widget
 
 STEPS = 220

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from chatdesk.app import create_app
+from chatdesk.web.app import create_app
 
 
 def test_workspace_page_carries_a_policy_without_inline_code(client):

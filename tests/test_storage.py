@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from chatdesk.files.storage import LocalStorage, SupabaseStorage
+from chatdesk.desk.files.storage import LocalStorage, SupabaseStorage
 
 SUPABASE_ENV = ("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY")
 

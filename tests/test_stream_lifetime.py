@@ -13,7 +13,7 @@ import aiohttp
 import asyncpg
 from playwright.sync_api import Page, expect
 
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from tests.realtime_helpers import new_widget, online_agent, open_stream_count, wait_until
 from tests.workspace_helpers import agent_api, sign_in
 

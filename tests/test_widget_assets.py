@@ -52,7 +52,7 @@ def test_settings_tell_the_widget_the_upload_limit(client, make_agent, login):
     admin = bearer(login(make_agent(role="admin"))["token"])
     widget = client.post("/api/v1/widgets", headers=admin, json={"name": "Limits"}).json()
     settings = client.get(f"/api/v1/widgets/{widget['id']}/settings").json()
-    assert settings["upload_max_bytes"] == client.app.state.services.settings.upload_max_bytes
+    assert settings["upload_max_bytes"] == client.app.state.runtime.settings.upload_max_bytes
 
 
 def test_settings_say_which_text_color_reads_on_the_accent(client, make_agent, login):

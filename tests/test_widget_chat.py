@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from tests.conftest import run
 from tests.files_samples import PDF, image
 from tests.realtime_helpers import department_with

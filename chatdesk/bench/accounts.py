@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 
 
 @asynccontextmanager

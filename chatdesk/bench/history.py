@@ -11,7 +11,7 @@ import asyncpg
 
 from chatdesk.bench.accounts import signed_in_admin
 from chatdesk.bench.stats import percentiles
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from chatdesk.db.engine import asyncpg_url
 
 PAGE = 50

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from chatdesk.bench.accounts import signed_in_admin
 from chatdesk.bench.stats import percentiles
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 from chatdesk.resources import resource_dir
 
 # The customer's targets: (measure, bound, unit). Latencies are judged on p99.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from chatdesk.bench.accounts import online_agents, signed_in_admin
 from chatdesk.bench.stats import percentiles
-from chatdesk.client import Client
+from chatdesk.bench.client import Client
 
 
 @dataclass

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
 from chatdesk.errors import ApiError
-from chatdesk.provision import embedded_as_needed
+from chatdesk.cli.provision import embedded_as_needed
 
 console = Console()
 errors = Console(stderr=True)
@@ -42,7 +42,7 @@ def print_json(data: Any) -> None:
 def with_database(settings: Settings, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
     """Run `work` in one transaction on the configured (or embedded) database.
 
-    An ApiError from the shared services becomes a one-line message and exit code 1.
+    An ApiError from the shared runtime becomes a one-line message and exit code 1.
     """
     async def run(url: str) -> T:
         engine = create_engine(url, pool_size=1)

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
-from chatdesk.doctor import run_checks
-from chatdesk.provision import embedded_as_needed
+from chatdesk.cli.checks import run_checks
+from chatdesk.cli.provision import embedded_as_needed
 
 
 def doctor(data_dir: str = DataDirOption, as_json: bool = JsonOption) -> None:

@@ -11,13 +11,13 @@ import typer
 import uvicorn
 from rich.panel import Panel
 
-from chatdesk.app import serving_app
+from chatdesk.web.app import serving_app
 from chatdesk.cli.common import DataDirOption, console, load_settings
 from chatdesk.cli.migrations import apply_migrations
 from chatdesk.config import Settings
-from chatdesk.http_protocol import DeadlineHttpProtocol
-from chatdesk.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
-from chatdesk.widgets import snippet
+from chatdesk.web.http_protocol import DeadlineHttpProtocol
+from chatdesk.cli.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
+from chatdesk.desk.widgets import snippet
 
 HostOption = typer.Option(None, "--host", envvar="CHATDESK_HOST", help="Interface to listen on.")
 PortOption = typer.Option(None, "--port", envvar="CHATDESK_PORT", help="Port to listen on.")
@@ -52,7 +52,7 @@ def _serve(settings: Settings, workers: int) -> None:
         # what came from options, and the one signing key, so every worker agrees.
         os.environ.update({"CHATDESK_DATA_DIR": str(settings.data_dir), "CHATDESK_SECRET_KEY": settings.secret(),
                            "CHATDESK_PUBLIC_URL": settings.base_url})
-        uvicorn.run("chatdesk.app:app_from_env", factory=True, workers=workers, **options)
+        uvicorn.run("chatdesk.web.app:app_from_env", factory=True, workers=workers, **options)
     else:
         uvicorn.run(serving_app(settings), **options)
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -21,8 +18,6 @@ from chatdesk.db.tables import outbox
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data
 
-if TYPE_CHECKING:
-    from chatdesk.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -118,20 +113,15 @@ class Outbox:
             log.info("outbox sweeper re-pushed %d events", swept)
 
 
-class Tx:
-    """A database transaction that also collects the events it writes to the outbox and the
-    departments whose queue it changed."""
+class OutboxTx:
+    """A database transaction that also collects the events it writes to the outbox (the desk's
+    transactions build on it: chatdesk.desk.transactions)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.events: list[PendingEvent] = []  # in the order they happened: pushed so after commit
         self.outbox_ids: list[int] = []
         self._unwritten: list[PendingEvent] = []
-        self.changed_queues: set = set()
-
-    def queue_changed(self, department_id) -> None:
-        """After commit, the department's waiting visitors and the agents hear of it (chatdesk.queue_places)."""
-        self.changed_queues.add(department_id)
 
     async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
         """Record an event for `streams`; it is written and pushed only if the transaction commits."""
@@ -153,15 +143,3 @@ class Tx:
         rows = await self.conn.execute(INSERT_OUTBOX, [outbox_params(event) for event in self._unwritten])
         self.outbox_ids += rows.scalars().all()
         self._unwritten = []
-
-
-@asynccontextmanager
-async def transaction(services: Services) -> AsyncIterator[Tx]:
-    """`async with transaction(services) as tx:` write the outbox with the change, commit, then push
-    what it emitted (invariants 1 and 3) and mark the queues it changed."""
-    async with services.engine.begin() as conn:
-        tx = Tx(conn)
-        yield tx
-        await tx.write_outbox()
-    await services.outbox.push(tx.events, tx.outbox_ids)
-    services.queue_places.changed(tx.changed_queues)

@@ -1,0 +1,133 @@
+"""Agents and admins: accounts, roles, status, preferences."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chatdesk.desk.auth.passwords import hash_password
+from chatdesk.desk.auth.sessions import revoke_agent_sessions
+from chatdesk.desk.chats import all_agent_streams
+from chatdesk.db.tables import agent_departments, agents
+from chatdesk.errors import ApiError, not_found
+from chatdesk.realtime.streams import Streams, encode_data
+
+DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10}
+
+_COLUMNS = [
+    agents.c.id, agents.c.name, agents.c.email, agents.c.role, agents.c.status, agents.c.preferences,
+    agents.c.max_chats, agents.c.active_chats, agents.c.is_active, agents.c.created_at,
+]
+
+
+async def set_departments(conn: AsyncConnection, agent_id: uuid.UUID, department_ids: list[uuid.UUID]) -> None:
+    """Make the agent a member of exactly these departments (none: they serve the default one)."""
+    await conn.execute(agent_departments.delete().where(agent_departments.c.agent_id == agent_id))
+    if department_ids:
+        try:
+            async with conn.begin_nested():
+                await conn.execute(agent_departments.insert(),
+                                   [{"agent_id": agent_id, "department_id": d} for d in set(department_ids)])
+        except IntegrityError:
+            raise ApiError(422, "Unknown department.", fields={"department_ids": "No such department."}) from None
+
+
+async def departments_of(conn: AsyncConnection, agent_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await conn.execute(sa.select(agent_departments.c.department_id).where(agent_departments.c.agent_id == agent_id))
+    return list(rows.scalars().all())
+
+
+def agent_json(row: Any) -> dict[str, Any]:
+    """An agent as the API shows it; `max_chats` also appears inside `preferences` (API.md)."""
+    preferences = {**DEFAULT_PREFERENCES, **row.preferences, "max_chats": row.max_chats}
+    return {
+        "id": row.id, "name": row.name, "email": row.email, "role": row.role, "status": row.status,
+        "preferences": preferences, "max_chats": row.max_chats, "active_chats": row.active_chats,
+        "is_active": row.is_active, "created_at": row.created_at,
+    }
+
+
+async def create_agent(
+    conn: AsyncConnection, *, email: str, name: str, role: str, password: str, max_chats: int = 3
+) -> dict[str, Any]:
+    """Create an account; 409 when the email is taken (case-insensitively)."""
+    try:
+        async with conn.begin_nested():
+            row = (
+                await conn.execute(
+                    agents.insert()
+                    .values(email=email.strip(), name=name.strip(), role=role,
+                            password_hash=await hash_password(password), max_chats=max_chats)
+                    .returning(*_COLUMNS)
+                )
+            ).one()
+    except IntegrityError:
+        raise ApiError(409, f"An agent with email {email} exists already.", code="conflict") from None
+    return agent_json(row)
+
+
+async def get_agent(conn: AsyncConnection, agent_id: uuid.UUID) -> dict[str, Any]:
+    row = (await conn.execute(sa.select(*_COLUMNS).where(agents.c.id == agent_id))).first()
+    if row is None:
+        raise not_found("agent")
+    return agent_json(row)
+
+
+async def find_agent_by_email(conn: AsyncConnection, email: str) -> Any | None:
+    """The account row (with its password hash) for an email, any case."""
+    query = sa.select(*_COLUMNS, agents.c.password_hash).where(
+        sa.func.lower(agents.c.email) == email.strip().lower()
+    )
+    return (await conn.execute(query)).first()
+
+
+async def list_agents(conn: AsyncConnection) -> list[dict[str, Any]]:
+    rows = (await conn.execute(sa.select(*_COLUMNS).order_by(agents.c.name, agents.c.email))).all()
+    return [agent_json(row) for row in rows]
+
+
+async def list_colleagues(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Active agents with presence and load: whom a chat can be transferred to."""
+    rows = (await conn.execute(
+        sa.select(agents.c.id, agents.c.name, agents.c.status, agents.c.max_chats, agents.c.active_chats)
+        .where(agents.c.is_active).order_by(agents.c.name)
+    )).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def signs_out(changes: dict[str, Any]) -> bool:
+    """Whether these changes end every session of the agent: deactivation or a new password."""
+    return changes.get("is_active") is False or "password" in changes
+
+
+async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply column changes and preference keys; deactivating or a new password ends the agent's sessions."""
+    values = {k: v for k, v in changes.items() if k in ("name", "role", "status", "max_chats", "is_active")}
+    if "password" in changes:
+        values["password_hash"] = await hash_password(changes["password"])
+    preferences = {k: v for k, v in changes.items() if k in DEFAULT_PREFERENCES}
+    if preferences:
+        values["preferences"] = agents.c.preferences.op("||")(sa.cast(preferences, agents.c.preferences.type))
+    if changes.get("is_active") is False:
+        values["status"] = "offline"
+    if not values:
+        return await get_agent(conn, agent_id)
+    row = (
+        await conn.execute(agents.update().where(agents.c.id == agent_id).values(**values).returning(*_COLUMNS))
+    ).first()
+    if row is None:
+        raise not_found("agent")
+    if signs_out(changes):
+        await revoke_agent_sessions(conn, agent_id)
+    return agent_json(row)
+
+
+async def announce_presence(conn: AsyncConnection, streams: Streams, agent: dict[str, Any]) -> None:
+    """After an agent's status changed: every agent and admin connected now hears `presence`
+    `{agent_id, status}` (ephemeral, never stored: invariant 7)."""
+    await streams.publish_ephemeral(await all_agent_streams(conn), "presence",
+                                    encode_data({"agent_id": agent["id"], "status": agent["status"]}))
