@@ -22,9 +22,9 @@ from chatdesk.resources import resource_dir
 from tests.realtime_helpers import EventLog, new_widget, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-# The calls that send an event, and those that name its type for one: a string given to them
-# directly is an event type. Plus realtime/sse.py's `encode` (the frame), called by its bare name
-# (`text.encode("ascii")` is no event).
+# The calls that send an event or name its type for one: a string given to them directly is an
+# event type. So is one given to realtime/sse.py's `encode` (a frame), called by its bare name
+# (a method like `text.encode("ascii")` is no event).
 EMITTERS = {"emit", "emit_chat_event", "publish", "declared", "publish_ephemeral", "PendingEvent"}
 # Each app's dispatch table: a `const NAME = {` whose keys, at two spaces' indent, are event types.
 TABLES = {"widget": ("widget/live.js", "HANDLERS"), "workspace": ("workspace/events.js", "handlers")}
