@@ -341,4 +341,4 @@ def events_match_the_catalogue(monkeypatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(SseParser, "feed", checked)
     yield mismatches
-    assert not mismatches, "events that do not match the catalogue (chatdesk/desk/events.py):\n" + "\n".join(mismatches)
+    assert not mismatches, "events off their schema (chatdesk/desk/events.py):\n" + "\n".join(mismatches)

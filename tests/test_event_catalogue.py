@@ -122,7 +122,8 @@ def test_the_check_finds_a_type_without_a_handler(static_copy):
 
 def test_the_check_finds_a_handler_for_a_type_never_sent(static_copy):
     events = static_copy / "workspace" / "events.js"
-    events.write_text(events.read_text().replace("const handlers = {\n", 'const handlers = {\n  "chat.queued": onChat,\n'))
+    planted = 'const handlers = {\n  "chat.queued": onChat,\n'
+    events.write_text(events.read_text().replace("const handlers = {\n", planted))
     assert handler_problems(static_copy, CATALOGUE) == [
         "the workspace handles chat.queued, which its stream never carries"]
 
@@ -131,7 +132,7 @@ def test_docs_show_the_catalogue():
     text = (ROOT / "docs" / "api.md").read_text()
     table = re.search(r"<!-- event catalogue -->\n(.*?)\n<!-- end of event catalogue -->", text, re.S)
     assert table, "docs/api.md has no event catalogue section"
-    assert table.group(1) == markdown_table(), "docs/api.md's event table is not the catalogue's: paste markdown_table()"
+    assert table.group(1) == markdown_table(), "docs/api.md's event table differs: paste events.markdown_table()"
 
 
 async def test_a_payload_off_its_schema_fails_the_test_that_reads_it(live_server, database_url, redis_url,

@@ -137,7 +137,8 @@ class QueuePlaces:
                 now[field] = mark
                 if told.get(field) != mark:
                     chat = chat_json(row, position, estimate, for_visitor=True)
-                    events.append((visitor_stream(row.visitor_id), declared("chat.queued"), encode_data({"chat": chat})))
+                    place = encode_data({"chat": chat})
+                    events.append((visitor_stream(row.visitor_id), declared("chat.queued"), place))
             now[QUEUE_FIELD] = hashlib.blake2b(
                 repr([(row.id, row.priority, row.offered_to_id) for row in waiting]).encode(), digest_size=16
             ).hexdigest().encode()
