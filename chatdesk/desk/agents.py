@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chatdesk.desk.auth.passwords import hash_password
 from chatdesk.desk.auth.sessions import revoke_agent_sessions
 from chatdesk.desk.chats import all_agent_streams
+from chatdesk.desk.events import publish
 from chatdesk.db.tables import agent_departments, agents
 from chatdesk.errors import ApiError, not_found
-from chatdesk.realtime.streams import Streams, encode_data
+from chatdesk.realtime.streams import Streams
 
 DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10}
 
@@ -129,5 +130,5 @@ async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict
 async def announce_presence(conn: AsyncConnection, streams: Streams, agent: dict[str, Any]) -> None:
     """After an agent's status changed: every agent and admin connected now hears `presence`
     `{agent_id, status}` (ephemeral, never stored: invariant 7)."""
-    await streams.publish_ephemeral(await all_agent_streams(conn), "presence",
-                                    encode_data({"agent_id": agent["id"], "status": agent["status"]}))
+    await publish(streams, await all_agent_streams(conn), "presence",
+                  {"agent_id": agent["id"], "status": agent["status"]})

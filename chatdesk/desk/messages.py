@@ -12,9 +12,10 @@ from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.chats import load_chat, require_participant
 from chatdesk.db.tables import chats, messages
 from chatdesk.errors import ApiError, forbidden
+from chatdesk.desk.events import publish
 from chatdesk.desk.files.records import attachments_of
 from chatdesk.desk.transactions import Tx
-from chatdesk.realtime.streams import Streams, encode_data
+from chatdesk.realtime.streams import Streams
 from chatdesk.desk.thread import append_message, message_json, participant_streams, select_messages
 
 # A typing indicator that is not refreshed disappears after this long (the widget and the
@@ -120,7 +121,7 @@ async def set_typing(conn: AsyncConnection, streams: Streams, principal: Princip
         await streams.redis.delete(throttle_key)
     sender_type, sender_id, sender_name = sender_of(principal, chat)
     others = [stream for stream in participant_streams(chat) if not stream.endswith(str(principal.id))]
-    await streams.publish_ephemeral(others, "typing", encode_data({
+    await publish(streams, others, "typing", {
         "chat_id": chat_id, "who": {"type": sender_type, "id": sender_id, "name": sender_name},
         "typing": typing, "expires_in_s": TYPING_EXPIRES_S,
-    }))
+    })

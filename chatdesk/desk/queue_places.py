@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.desk.chats import CHAT_QUERY, all_agent_streams, chat_json, recent_wait_s
+from chatdesk.desk.events import declared
 from chatdesk.db.tables import chats, departments
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
@@ -136,13 +137,14 @@ class QueuePlaces:
                 now[field] = mark
                 if told.get(field) != mark:
                     chat = chat_json(row, position, estimate, for_visitor=True)
-                    events.append((visitor_stream(row.visitor_id), "chat.queued", encode_data({"chat": chat})))
+                    place = encode_data({"chat": chat})
+                    events.append((visitor_stream(row.visitor_id), declared("chat.queued"), place))
             now[QUEUE_FIELD] = hashlib.blake2b(
                 repr([(row.id, row.priority, row.offered_to_id) for row in waiting]).encode(), digest_size=16
             ).hexdigest().encode()
             if told.get(QUEUE_FIELD) != now[QUEUE_FIELD]:
                 update = encode_data({"department_id": department_id, "waiting": len(waiting)})
-                events += [(stream, "queue.updated", update) for stream in await all_agent_streams(conn)]
+                events += [(stream, declared("queue.updated"), update) for stream in await all_agent_streams(conn)]
         if events:
             await self.streams.push(events)
         async with self.redis.pipeline(transaction=True) as pipe:

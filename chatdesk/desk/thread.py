@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chatdesk.db.tables import chats, messages
+from chatdesk.desk.events import declared
 from chatdesk.desk.files.records import claim_attachments, link_attachments
 from chatdesk.metrics import MESSAGES
 from chatdesk.desk.transactions import Tx
@@ -80,7 +81,8 @@ async def append_message(
                           internal=internal, created_at=chat.now)
     message = message_json(row, files)
     streams = participant_streams(chat)
-    event = PendingEvent(streams[1:] if internal else streams, "message.created", encode_data({"message": message}))
+    event = PendingEvent(streams[1:] if internal else streams, declared("message.created"),
+                         encode_data({"message": message}))
     outbox_id = (await tx.conn.execute(
         _APPEND[internal], {**outbox_params(event), **{f"m_{name}": value for name, value in vars(row).items()}}
     )).scalar_one()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from chatdesk.desk.events import declared
 from chatdesk.realtime.outbox import Outbox, OutboxTx
 
 
@@ -23,6 +24,10 @@ class Tx(OutboxTx):
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
         self.changed_queues: set[Any] = set()
+
+    async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
+        """Record an event of a type the catalogue declares (chatdesk/desk/events.py) for `streams`."""
+        await super().emit(streams, declared(event_type), payload)
 
     def queue_changed(self, department_id: Any) -> None:
         """After commit, the department's waiting visitors, its agents and the router hear of it."""

@@ -10,7 +10,10 @@ let lastEventId = null;
 let retryTimer = null;
 let delay = 1000;
 
+const onChat = ({ chat }) => applyChat(chat);
 const HANDLERS = {
+  ready() {},
+  resync: catchUp,
   "message.created": ({ message }) => addMessages([message], true),
   "message.read": ({ chat_id: chatId, reader, seq }) => {
     if (reader.type === "agent" && chatId === state.chat?.id) update({ agentReadSeq: Math.max(state.agentReadSeq, seq) });
@@ -18,11 +21,12 @@ const HANDLERS = {
   typing: ({ chat_id: chatId, who, typing, expires_in_s: seconds }) => {
     if (who.type === "agent" && chatId === state.chat?.id) setAgentTyping(typing ? who.name : null, seconds || 6);
   },
-  resync: () => catchUp(),
+  "chat.assigned": onChat,
+  "chat.transferred": onChat,
+  "chat.ended": onChat,
+  // A late, stale place never reopens the queue.
+  "chat.queued": (data) => [undefined, "queued"].includes(state.chat?.status) && onChat(data),
 };
-for (const type of ["assigned", "transferred", "ended"]) HANDLERS[`chat.${type}`] = ({ chat }) => applyChat(chat);
-// A late, stale place never reopens the queue.
-HANDLERS["chat.queued"] = ({ chat }) => [undefined, "queued"].includes(state.chat?.status) && applyChat(chat);
 
 /** Open the visitor's stream once; `force` replaces one that is down or still trying to reconnect. */
 export function connect(force = false) {
@@ -44,7 +48,7 @@ export function connect(force = false) {
       delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   };
-  for (const [type, handle] of Object.entries({ ready: () => {}, ...HANDLERS })) {
+  for (const [type, handle] of Object.entries(HANDLERS)) {
     source.addEventListener(type, (event) => {
       if (event.lastEventId) lastEventId = event.lastEventId;
       handle(JSON.parse(event.data || "{}"));

@@ -88,11 +88,12 @@ async function resync() {
   await Promise.all([...state.threads.keys()].filter((id) => state.threads.get(id).messages.length).map(fillAfter));
 }
 
+// One entry per event type an agent's stream carries (tests/test_event_catalogue.py compares the keys
+// with chatdesk/desk/events.py); `ready` is listened for in open().
 const handlers = {
   "message.created": onMessage,
   "message.read": onRead,
   typing: ({ chat_id: chatId, who, typing, expires_in_s: expires }) => setTyping(chatId, who.name, typing, expires),
-  "chat.queued": onChat,
   "chat.assigned": (data) => { dropOffer(data.chat.id); onChat(data); },
   "chat.transferred": onChat,
   "chat.ended": onChat,

@@ -26,6 +26,7 @@ from chatdesk.desk.chats import (
     set_priority,
     transfer_chat,
 )
+from chatdesk.desk.events import ChatOut, MessageOut
 from chatdesk.desk.messages import list_messages, mark_read, send_message, set_typing
 from chatdesk.desk.routing import decline_chat
 
@@ -80,24 +81,6 @@ class ReadIn(BaseModel):
     seq: Annotated[Seq, Field(ge=1)]
 
 
-class Sender(BaseModel):
-    type: Literal["visitor", "agent", "system"]
-    id: uuid.UUID | None
-    name: str | None
-
-
-class MessageOut(BaseModel):
-    id: uuid.UUID
-    chat_id: uuid.UUID
-    seq: int
-    client_msg_id: str
-    sender: Sender
-    body: str
-    attachments: list[dict]
-    internal: bool
-    created_at: str
-
-
 class MessageEnvelope(BaseModel):
     message: MessageOut
 
@@ -120,27 +103,6 @@ class RatingIn(BaseModel):
 
 class ChatPatch(BaseModel):
     priority: int = Field(ge=-10, le=10)
-
-
-class ChatOut(BaseModel):
-    id: uuid.UUID
-    status: Literal["queued", "active", "ended"]
-    department_id: uuid.UUID
-    visitor: dict
-    agent: dict | None
-    offered_to: uuid.UUID | None
-    offered_at: str | None = None
-    priority: int
-    queue_position: int | None
-    estimated_wait_s: int | None
-    created_at: str
-    assigned_at: str | None
-    ended_at: str | None
-    last_seq: int
-    visitor_read_seq: int
-    agent_read_seq: int
-    last_message: MessageOut | None = None
-    unread_count: int | None = None
 
 
 class ChatEnvelope(BaseModel):

@@ -1,0 +1,207 @@
+"""The event catalogue: every event a client can get on its stream, with its payload's schema.
+
+Every emit names a type declared here: `Tx.emit` (durable, through the outbox), `append_message`
+(`message.created`, written with its message), the queue's refresh (`chat.queued`,
+`queue.updated`, pushed straight to Redis) and `publish` (ephemeral). They check only that the
+type is declared (a dict lookup: payloads are not validated on the hot path); the tests validate
+every payload they read from a stream against its schema (tests/conftest.py) and check that each
+type is handled by the apps that receive it (tests/test_event_catalogue.py). docs/api.md's table
+of events is this catalogue's (`markdown_table`), checked by that test.
+
+`ready` and `resync` come from the transport (realtime/sse.py), which knows nothing of this
+module; they are declared here for the clients all the same. The transport's own notices never
+reach a client and are not client events: `route` wakes the routers of other processes
+(desk/routing.py), `end` ends an agent's streams in every process (realtime/registry.py) and
+`doctor.ping` times a push through Redis (cli/checks.py); they are listed in `INTERNAL`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from chatdesk.realtime.streams import Streams, encode_data
+
+# The two apps, by who holds the stream: the widget is the visitor's, the workspace an agent's.
+APPS = {"widget": "visitor", "workspace": "agent"}
+
+
+class Sender(BaseModel):
+    type: Literal["visitor", "agent", "system"]
+    id: uuid.UUID | None
+    name: str | None
+
+
+class MessageOut(BaseModel):
+    id: uuid.UUID
+    chat_id: uuid.UUID
+    seq: int
+    client_msg_id: str
+    sender: Sender
+    body: str
+    attachments: list[dict]
+    internal: bool
+    created_at: str
+
+
+class ChatOut(BaseModel):
+    id: uuid.UUID
+    status: Literal["queued", "active", "ended"]
+    department_id: uuid.UUID
+    visitor: dict
+    agent: dict | None
+    offered_to: uuid.UUID | None
+    offered_at: str | None = None
+    priority: int
+    queue_position: int | None
+    estimated_wait_s: int | None
+    created_at: str
+    assigned_at: str | None
+    ended_at: str | None
+    last_seq: int
+    visitor_read_seq: int
+    agent_read_seq: int
+    last_message: MessageOut | None = None
+    unread_count: int | None = None
+
+
+class Payload(BaseModel):
+    """An event's data: exactly these fields, no others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Empty(Payload):
+    pass
+
+
+class MessageCreated(Payload):
+    message: MessageOut
+
+
+class Reader(Payload):
+    type: Literal["visitor", "agent"]
+    id: uuid.UUID
+
+
+class MessageRead(Payload):
+    chat_id: uuid.UUID
+    reader: Reader
+    seq: int
+
+
+class Typing(Payload):
+    chat_id: uuid.UUID
+    who: Sender
+    typing: bool
+    expires_in_s: int
+
+
+class ChatChanged(Payload):
+    chat: ChatOut
+
+
+class ChatOffered(Payload):
+    chat: ChatOut
+    expires_at: str
+
+
+class OfferWithdrawn(Payload):
+    chat_id: uuid.UUID
+    reason: Literal["timeout", "declined", "agent_away", "ended"]
+
+
+class ChatRated(Payload):
+    chat_id: uuid.UUID
+    score: Literal["good", "bad"]
+    comment: str | None
+
+
+class QueueUpdated(Payload):
+    department_id: uuid.UUID
+    waiting: int
+
+
+class Presence(Payload):
+    agent_id: uuid.UUID
+    status: Literal["online", "away", "offline"]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One type of client event: its payload, who gets it, and the apps that leave it alone, and why."""
+
+    name: str
+    payload: type[Payload]
+    to: tuple[str, ...]  # "visitor", "agent"
+    about: str
+    durable: bool = True  # carries an `id:` (the cursor), or is ephemeral (none)
+    ignored_by: dict[str, str] = field(default_factory=dict)  # app -> why it has no handler
+
+
+BOTH = ("visitor", "agent")
+CATALOGUE: dict[str, EventType] = {event.name: event for event in (
+    EventType("ready", Empty, BOTH, "first frame of a stream opened without a cursor; its `id:` is the cursor"),
+    EventType("resync", Empty, BOTH, "history is gone (or Redis lost it): reload state over REST"),
+    EventType("message.created", MessageCreated, BOTH, "a message; internal notes go to the agent only"),
+    EventType("message.read", MessageRead, BOTH, "a read mark moved"),
+    EventType("typing", Typing, BOTH, "the other side is (or stopped) typing", durable=False),
+    EventType("chat.queued", ChatChanged, ("visitor",), "a waiting visitor's place or estimate moved"),
+    EventType("chat.assigned", ChatChanged, BOTH, "an agent took the chat"),
+    EventType("chat.transferred", ChatChanged, BOTH, "the chat went to another agent or back to a queue"),
+    EventType("chat.ended", ChatChanged, BOTH, "the chat ended"),
+    EventType("chat.offered", ChatOffered, ("agent",), "a chat is offered to this agent (auto mode)"),
+    EventType("chat.offer_withdrawn", OfferWithdrawn, ("agent",), "an offer to this agent is gone"),
+    EventType("chat.rated", ChatRated, ("agent",), "the visitor rated the ended chat",
+              ignored_by={"workspace": "nothing in the workspace shows a rating yet"}),
+    EventType("queue.updated", QueueUpdated, ("agent",), "a department's queue changed (chats, order or offers)"),
+    EventType("presence", Presence, ("agent",), "an agent's status changed", durable=False),
+)}
+
+# Notices between server processes on streams no client reads: not client events (see above).
+INTERNAL = {
+    "route": "wakes the routers of other processes (desk/routing.py)",
+    "end": "ends a recipient's streams in every process (realtime/registry.py)",
+    "doctor.ping": "times one push through Redis to an SSE frame (cli/checks.py)",
+}
+
+
+class UndeclaredEvent(LookupError):
+    """An emit named a type the catalogue does not declare (a programming error)."""
+
+
+def declared(event_type: str) -> str:
+    """`event_type`, once it is known to be in the catalogue."""
+    if event_type not in CATALOGUE:
+        raise UndeclaredEvent(f"{event_type!r} is not in the event catalogue (chatdesk/desk/events.py)")
+    return event_type
+
+
+async def publish(streams: Streams, targets: list[str], event_type: str, payload: dict) -> None:
+    """Send an ephemeral event (never stored) to whoever of `targets` is connected now."""
+    await streams.publish_ephemeral(targets, declared(event_type), encode_data(payload))
+
+
+def payload_errors(event_type: str, data: object) -> list[str]:
+    """What is wrong with an event as a client read it (type and decoded data), in words; [] if nothing."""
+    event = CATALOGUE.get(event_type)
+    if event is None:
+        return [f"{event_type}: not in the event catalogue"]
+    try:
+        event.payload.model_validate(data)
+    except ValidationError as error:
+        return [f"{event_type}: {problem['loc']} {problem['msg']}" for problem in error.errors()]
+    return []
+
+
+def markdown_table() -> str:
+    """The catalogue as docs/api.md shows it."""
+    rows = ["| type | data | to | `id:` | what it says |", "|---|---|---|---|---|"]
+    for event in CATALOGUE.values():
+        fields = ", ".join(event.payload.model_fields)
+        rows.append(f"| `{event.name}` | `{{{fields}}}` | {', '.join(event.to)} | "
+                    f"{'yes' if event.durable else 'no'} | {event.about} |")
+    return "\n".join(rows)
