@@ -16,6 +16,7 @@ import time
 import uuid
 from typing import Any
 
+import redis.asyncio as aioredis
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -61,7 +62,7 @@ async def open_departments(conn: AsyncConnection) -> set[uuid.UUID]:
     return set((await conn.execute(query)).scalars())
 
 
-async def present_agents(redis, grace_s: float) -> list[uuid.UUID]:
+async def present_agents(redis: aioredis.Redis, grace_s: float) -> list[uuid.UUID]:
     """Agents with an event stream open now or within the grace period."""
     ids = await redis.zrangebyscore(SEEN_KEY, time.time() - grace_s, "+inf")
     return [uuid.UUID(agent.decode()) for agent in ids]
