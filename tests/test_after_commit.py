@@ -14,7 +14,7 @@ import chatdesk
 from chatdesk.bench.client import Client
 from chatdesk.desk.routing import ROUTER_STREAM
 from chatdesk.realtime.streams import live_channel
-from tests.conftest import bearer, create_account, PASSWORD
+from tests.conftest import PASSWORD, bearer, create_account
 from tests.realtime_helpers import connected_agent, department_with, new_widget, wait_until
 
 WEB = Path(chatdesk.__file__).parent / "web"
