@@ -13,6 +13,8 @@ from chatdesk.desk.auth.passwords import hash_password
 from chatdesk.desk.auth.sessions import revoke_agent_sessions
 from chatdesk.desk.chats import all_agent_streams
 from chatdesk.desk.events import publish
+from chatdesk.desk.routing import withdraw_offers_of
+from chatdesk.desk.transactions import Tx
 from chatdesk.db.tables import agent_departments, agents
 from chatdesk.errors import ApiError, not_found
 from chatdesk.realtime.streams import Streams
@@ -125,6 +127,21 @@ async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict
     if signs_out(changes):
         await revoke_agent_sessions(conn, agent_id)
     return agent_json(row)
+
+
+async def change_agent(tx: Tx, agent_id: uuid.UUID, changes: dict[str, Any],
+                       department_ids: list[uuid.UUID] | None = None) -> dict[str, Any]:
+    """`update_agent`, and membership when `department_ids` is given. An agent going away, offline or
+    deactivated loses their offers; when what they can take changed, the router looks again after commit."""
+    if changes.get("status") in ("away", "offline") or changes.get("is_active") is False:
+        # Chats before the agent row, the lock order every chat transaction uses.
+        await withdraw_offers_of(tx, agent_id)
+    agent = await update_agent(tx.conn, agent_id, changes)
+    if department_ids is not None:
+        await set_departments(tx.conn, agent_id, department_ids)
+    if department_ids is not None or changes.keys() & {"status", "max_chats", "is_active"}:
+        tx.capacity_changed()
+    return agent
 
 
 async def announce_presence(conn: AsyncConnection, streams: Streams, agent: dict[str, Any]) -> None:

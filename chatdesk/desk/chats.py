@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.desk.auth.principal import Principal
-from chatdesk.db.tables import agent_departments, agents, chats, departments, messages, visitors
+from chatdesk.desk.availability import release_slot, take_slot, takes_chats
+from chatdesk.db.tables import agents, chats, departments, messages, visitors
 from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.desk.transactions import Tx
@@ -165,15 +166,6 @@ async def _default_department(conn: AsyncConnection) -> uuid.UUID:
     return department
 
 
-def eligible_agents(department_id: Any) -> sa.Select:
-    """Active agents who serve the department: its members; agents in no department serve the default one."""
-    member = sa.exists().where(agent_departments.c.agent_id == agents.c.id,
-                               agent_departments.c.department_id == department_id)
-    in_none = ~sa.exists().where(agent_departments.c.agent_id == agents.c.id)
-    is_default = sa.select(departments.c.is_default).where(departments.c.id == department_id).scalar_subquery()
-    return sa.select(agents.c.id).where(agents.c.is_active, sa.or_(member, sa.and_(in_none, is_default)))
-
-
 async def all_agent_streams(conn: AsyncConnection) -> list[str]:
     ids = (await conn.execute(sa.select(agents.c.id).where(agents.c.is_active))).scalars().all()
     return [agent_stream(agent_id) for agent_id in ids]
@@ -205,8 +197,7 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
         department_id = await _default_department(conn)
     elif (await conn.execute(sa.select(departments.c.id).where(departments.c.id == department_id))).first() is None:
         raise ApiError(422, "Unknown department.", fields={"department_id": "No such department."})
-    online = eligible_agents(department_id).where(agents.c.status == "online")
-    if (await conn.execute(sa.select(sa.exists(online)))).scalar_one() is False:
+    if not await takes_chats(conn, department_id):
         raise ApiError(409, "No agent is online right now; leave a message instead.", code="no_agents_online")
     # Chats join a department's queue one at a time and are stamped once it is their turn, so
     # queue order (created_at) is commit order: a waiting visitor's place never goes up because
@@ -225,22 +216,6 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
     return await reload(conn, chat_id)
 
 
-async def _take_slot(conn: AsyncConnection, agent_id: uuid.UUID) -> Any:
-    """One capacity slot of an online agent, or None when they are full or not online."""
-    return (await conn.execute(
-        agents.update()
-        .where(agents.c.id == agent_id, agents.c.active_chats < agents.c.max_chats, agents.c.status == "online",
-               agents.c.is_active)
-        .values(active_chats=agents.c.active_chats + 1, last_assigned_at=sa.func.now())
-        .returning(agents.c.name)
-    )).first()
-
-
-async def _release_slot(conn: AsyncConnection, agent_id: uuid.UUID) -> None:
-    await conn.execute(agents.update().where(agents.c.id == agent_id)
-                       .values(active_chats=sa.func.greatest(agents.c.active_chats - 1, 0)))
-
-
 async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
     """Take a queued chat: offered to you, or picked from the queue (broadcast). 409 if you can't."""
     conn = tx.conn
@@ -249,7 +224,7 @@ async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
         raise ApiError(409, "This chat is not waiting any more.", code="conflict")
     if row.offered_to_id is not None and row.offered_to_id != agent.id:
         raise ApiError(409, "This chat is offered to another agent.", code="conflict")
-    if row.offered_to_id is None and await _take_slot(conn, agent.id) is None:
+    if row.offered_to_id is None and await take_slot(tx, agent.id) is None:
         raise ApiError(409, "You are at capacity or not online.", code="conflict")
     await conn.execute(chats.update().where(chats.c.id == chat_id).values(
         status="active", agent_id=agent.id, assigned_at=sa.func.now(), offered_to_id=None, offered_at=None,
@@ -271,7 +246,7 @@ async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -
         return row
     holder = row.agent_id or row.offered_to_id
     if holder:
-        await _release_slot(conn, holder)
+        await release_slot(tx, holder)
     await conn.execute(chats.update().where(chats.c.id == chat_id).values(
         status="ended", ended_at=sa.func.now(), ended_by=ended_by, offered_to_id=None, offered_at=None))
     if row.offered_to_id:
@@ -314,10 +289,10 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
     if agent_id is not None:
         if agent_id == row.agent_id:
             raise ApiError(409, "The chat is already theirs.", code="conflict")
-        target = await _take_slot(conn, agent_id)
+        target = await take_slot(tx, agent_id)
         if target is None:
             raise ApiError(409, "That agent is at capacity, not online, or does not exist.", code="conflict")
-        await _release_slot(conn, row.agent_id)
+        await release_slot(tx, row.agent_id)
         await conn.execute(chats.update().where(chats.c.id == chat_id).values(agent_id=agent_id,
                                                                               assigned_at=sa.func.now()))
         line = f"You're now chatting with {target.name}"
@@ -326,7 +301,7 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
         name = (await conn.execute(sa.select(departments.c.name).where(departments.c.id == target_department))).scalar()
         if name is None:
             raise ApiError(422, "Unknown department.", fields={"department_id": "No such department."})
-        await _requeue(conn, row, target_department)
+        await _requeue(tx, row, target_department)
         line = f"Your chat was passed to {name}. The next available agent will be with you shortly."
     row = await _announce_transfer(tx, chat_id, old_streams, line)
     if note:
@@ -341,14 +316,14 @@ async def return_to_queue(tx: Tx, chat_id: uuid.UUID, line: str) -> Any:
     if row.status != "active":
         return row
     old_streams = participant_streams(row)
-    await _requeue(tx.conn, row, row.department_id)
+    await _requeue(tx, row, row.department_id)
     return await _announce_transfer(tx, chat_id, old_streams, line)
 
 
-async def _requeue(conn: AsyncConnection, row: Any, department_id: uuid.UUID) -> None:
+async def _requeue(tx: Tx, row: Any, department_id: uuid.UUID) -> None:
     """Free the active chat's agent slot and queue the chat in `department_id`."""
-    await _release_slot(conn, row.agent_id)
-    await conn.execute(chats.update().where(chats.c.id == row.id).values(
+    await release_slot(tx, row.agent_id)
+    await tx.conn.execute(chats.update().where(chats.c.id == row.id).values(
         status="queued", agent_id=None, assigned_at=None, department_id=department_id, passed_over=[]))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.db.tables import agent_departments, departments
+from chatdesk.desk.transactions import Tx
 from chatdesk.errors import ApiError, not_found
 
 _COLUMNS = [departments.c.id, departments.c.name, departments.c.routing_mode,
@@ -59,6 +60,15 @@ async def find_department(conn: AsyncConnection, name_or_id: str) -> dict[str, A
     if row is None:
         raise not_found(f"department {name_or_id!r}")
     return department_json(row)
+
+
+async def change_department(tx: Tx, department_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
+    """`update_department`; a new routing mode wakes the router after commit (a switch to auto mode
+    starts offering at once)."""
+    department = await update_department(tx.conn, department_id, changes)
+    if "routing_mode" in changes:
+        tx.queue_changed(department_id)
+    return department
 
 
 async def update_department(conn: AsyncConnection, department_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:

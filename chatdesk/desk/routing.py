@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -27,30 +26,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chatdesk.config import Settings
 
 from chatdesk.desk.auth.sessions import signed_in
-from chatdesk.desk.chats import chat_json, eligible_agents, finish_chat, reload, return_to_queue
+from chatdesk.desk.availability import NO_AGENT, present_agents, release_slot, take_slot, with_free_slot
+from chatdesk.desk.chats import chat_json, finish_chat, reload, return_to_queue
 from chatdesk.db.tables import agents, chats, departments
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.realtime.hub import Hub
-from chatdesk.realtime.presence import SEEN_KEY
 from chatdesk.realtime.streams import Streams, agent_stream, encode_data
 
 log = logging.getLogger(__name__)
 
 ROUTER_STREAM = "router"
-# Stands in for an empty id list in IN (...) clauses: no agent has the nil UUID.
-NO_AGENT = uuid.UUID(int=0)
 # Offer timeouts and idle chats are checked this often; new chats and freed capacity do not
 # wait for it (they wake the routers at once).
 SWEEP_EVERY_S = 1.0
-
-
-async def connected_agents(redis, grace_s: float) -> list[uuid.UUID]:
-    """Agents with an event stream open now or within the grace period."""
-    ids = await redis.zrangebyscore(SEEN_KEY, time.time() - grace_s, "+inf")
-    return [uuid.UUID(agent.decode()) for agent in ids]
 
 
 async def _next_queued_chat(conn: AsyncConnection, department_id: Any) -> Any:
@@ -62,33 +53,27 @@ async def _next_queued_chat(conn: AsyncConnection, department_id: Any) -> Any:
     )).first()
 
 
-async def _least_busy_agent(conn: AsyncConnection, department_id: Any, connected: list[uuid.UUID],
+async def _least_busy_agent(conn: AsyncConnection, department_id: Any, present: list[uuid.UUID],
                             passed_over: list[uuid.UUID]) -> Any:
     """The agent to offer to: someone who has not passed on this chat yet if possible, then the
     fewest active chats, then the longest since their last assignment."""
-    candidates = eligible_agents(department_id).where(
-        agents.c.status == "online", agents.c.active_chats < agents.c.max_chats,
-        agents.c.id.in_(connected or [NO_AGENT]),
-    )
     passed = agents.c.id.in_(passed_over or [NO_AGENT])
     return (await conn.execute(
-        candidates.add_columns(agents.c.name)
+        with_free_slot(department_id, present)
         .order_by(passed, agents.c.active_chats, agents.c.last_assigned_at.asc().nulls_first(), agents.c.id)
         .limit(1).with_for_update(of=agents, key_share=True, skip_locked=True)
     )).first()
 
 
-async def offer_next(tx: Tx, department: Any, connected: list[uuid.UUID]) -> bool:
+async def offer_next(tx: Tx, department: Any, present: list[uuid.UUID]) -> bool:
     """Offer the department's next waiting chat to the least busy agent. False when nothing moved."""
     conn = tx.conn
     chat = await _next_queued_chat(conn, department.id)
     if chat is None:
         return False
-    agent = await _least_busy_agent(conn, department.id, connected, chat.passed_over)
-    if agent is None:
+    agent = await _least_busy_agent(conn, department.id, present, chat.passed_over)
+    if agent is None or await take_slot(tx, agent.id) is None:
         return False
-    await conn.execute(agents.update().where(agents.c.id == agent.id)
-                       .values(active_chats=agents.c.active_chats + 1, last_assigned_at=sa.func.now()))
     await conn.execute(chats.update().where(chats.c.id == chat.id)
                        .values(offered_to_id=agent.id, offered_at=sa.func.now()))
     row = await reload(conn, chat.id)
@@ -107,8 +92,7 @@ async def withdraw_offer(tx: Tx, chat_id: Any, *, reason: str) -> None:
     )).first()
     if row is None or row.offered_to_id is None:
         return
-    await conn.execute(agents.update().where(agents.c.id == row.offered_to_id)
-                       .values(active_chats=sa.func.greatest(agents.c.active_chats - 1, 0)))
+    await release_slot(tx, row.offered_to_id)
     await conn.execute(chats.update().where(chats.c.id == chat_id).values(
         offered_to_id=None, offered_at=None, passed_over=chats.c.passed_over + sa.literal([row.offered_to_id],
                                                                                            chats.c.passed_over.type)))
@@ -133,7 +117,8 @@ class Router:
         self.settings, self.engine, self.redis = settings, engine, redis
         self.streams, self.hub, self.transaction = streams, hub, transaction
         self._tasks: list[asyncio.Task] = []
-        self._wanted: set[Any] = set()
+        self._wanted: set[str | None] = set()  # departments to route here (None: all)
+        self._announce: set[str | None] = set()  # of those, the ones other processes must hear of
         self._wake = asyncio.Event()
         self._id = secrets.token_hex(6)  # to tell our own wake-ups from other processes' ones
 
@@ -144,18 +129,29 @@ class Router:
     async def stop(self) -> None:
         await stop_tasks(self._tasks)
 
-    async def kick(self, department_id: Any = None) -> None:
-        """Route now, here and (through Redis) in every other process. None: every department."""
-        self._request(department_id)
+    def changed(self, tx: Tx) -> None:
+        """After-commit hook: route the departments whose queue the transaction changed, or every one
+        when it changed what agents can take; here and, through Redis, in every other process."""
+        if tx.changed_capacity:
+            self._request(None, announce=True)
+        for department_id in tx.changed_queues:
+            self._request(department_id, announce=True)
+
+    def _request(self, department_id: Any, *, announce: bool = False) -> None:
+        wanted = str(department_id) if department_id else None
+        self._wanted.add(wanted)
+        if announce:
+            self._announce.add(wanted)
+        self._wake.set()
+
+    async def _tell_others(self, department_ids: set[str | None]) -> None:
+        """Wake the routers of other processes (each routes every department when one of them is None)."""
         try:
-            await self.streams.publish_ephemeral(
-                [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": self._id}))
+            for department_id in [None] if None in department_ids else department_ids:
+                await self.streams.publish_ephemeral(
+                    [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": self._id}))
         except Exception:  # noqa: BLE001 - the local router and the sweeps still run
             log.warning("could not wake other routers", exc_info=True)
-
-    def _request(self, department_id: Any) -> None:
-        self._wanted.add(str(department_id) if department_id else None)
-        self._wake.set()
 
     async def _listen(self) -> None:
         sub = await self.hub.subscribe(ROUTER_STREAM)
@@ -165,7 +161,7 @@ class Router:
                 data = getattr(item, "data", None)
                 if data:
                     wake = orjson.loads(data)
-                    if wake.get("from") != self._id:  # our own kick already routed here
+                    if wake.get("from") != self._id:  # our own wake-up already routed here
                         self._request(wake.get("department_id"))
                 else:
                     self._request(None)  # reconnected or Redis lost data: look at everything
@@ -177,6 +173,9 @@ class Router:
             await self._wake.wait()
             self._wake.clear()
             wanted, self._wanted = self._wanted, set()
+            announce, self._announce = self._announce, set()
+            if announce:
+                await self._tell_others(announce)
             try:
                 await self.route(None if None in wanted else wanted)
             except Exception:  # noqa: BLE001 - PostgreSQL or Redis trouble: the sweep retries
@@ -195,9 +194,9 @@ class Router:
         for department in auto:
             while True:
                 # Who is present is read right before each offer, never from a stale list.
-                connected = await connected_agents(self.redis, self.settings.presence_grace_s)
+                present = await present_agents(self.redis, self.settings.presence_grace_s)
                 async with self.transaction() as tx:
-                    moved = await offer_next(tx, department, connected)
+                    moved = await offer_next(tx, department, present)
                 if not moved:
                     break
                 offered += 1
@@ -206,7 +205,7 @@ class Router:
     async def sweep(self) -> None:
         """Withdraw offers that timed out or whose agent left; queue again the active chats of agents
         without a live session (deactivated, signed out everywhere, expired); end idle chats; route everything."""
-        connected = await connected_agents(self.redis, self.settings.presence_grace_s)
+        present = await present_agents(self.redis, self.settings.presence_grace_s)
         async with self.engine.connect() as conn:
             stale = (await conn.execute(
                 sa.select(chats.c.id, chats.c.department_id)
@@ -216,7 +215,7 @@ class Router:
                     chats.c.offered_at < sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0,
                                                                                departments.c.accept_timeout_s),
                     agents.c.status != "online",
-                    agents.c.id.not_in(connected or [NO_AGENT]),
+                    agents.c.id.not_in(present or [NO_AGENT]),
                 ))
             )).all()
             signed_out = (await conn.execute(

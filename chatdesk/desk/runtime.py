@@ -71,13 +71,15 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     outbox = Outbox(engine, streams)
     queue_places = QueuePlaces(engine, redis, streams)
     transaction = Transactions(engine, outbox)
+    router = Router(settings, engine, redis, streams, hub, transaction)
     transaction.after_commit(lambda tx: queue_places.changed(tx.changed_queues))
+    transaction.after_commit(router.changed)
     runtime = Runtime(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
         counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=outbox,
         hub=hub, open_streams=StreamRegistry(hub, streams, settings.sse_max_streams),
         presence=PresenceTracker(redis), storage=storage_for(settings), queue_places=queue_places,
-        transaction=transaction, router=Router(settings, engine, redis, streams, hub, transaction),
+        transaction=transaction, router=router,
     )
     background = [runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
                   runtime.router, FileJanitor(engine, runtime.storage)]

@@ -2,8 +2,8 @@
 run, once it has committed (invariants 1 and 3 in docs/architecture.md).
 
 A change records what others must hear of (`tx.emit` for events, `tx.queue_changed` for a
-department's queue); after commit the events go to Redis and each registered hook is called with
-the transaction. Nothing of this happens when the transaction rolls back.
+department's queue, `tx.capacity_changed` for what agents can take); after commit the events go to
+Redis and each registered hook is called with the transaction. Nothing of this happens when the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from chatdesk.realtime.outbox import Outbox, OutboxTx
 
 
 class Tx(OutboxTx):
-    """A desk transaction: the outbox's events, and the departments whose queue it changed."""
+    """A desk transaction: the outbox's events, the departments whose queue it changed, and whether
+    it changed which chats agents can take."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         super().__init__(conn)
         self.changed_queues: set[Any] = set()
+        self.changed_capacity = False
 
     async def emit(self, streams: list[str], event_type: str, payload: dict) -> None:
         """Record an event of a type the catalogue declares (chatdesk/desk/events.py) for `streams`."""
@@ -32,6 +34,11 @@ class Tx(OutboxTx):
     def queue_changed(self, department_id: Any) -> None:
         """After commit, the department's waiting visitors, its agents and the router hear of it."""
         self.changed_queues.add(department_id)
+
+    def capacity_changed(self) -> None:
+        """An agent's free slots, status, membership or activity changed (or they came back): after
+        commit the router looks at every department."""
+        self.changed_capacity = True
 
 
 AfterCommit = Callable[[Tx], None]

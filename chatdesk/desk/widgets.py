@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from chatdesk.db.tables import agents, departments, visitors, widgets
+from chatdesk.db.tables import departments, visitors, widgets
+from chatdesk.desk.availability import open_departments
 from chatdesk.errors import not_found
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -86,21 +87,20 @@ def text_color_on(color: str) -> str:
 
 
 async def public_settings(conn: AsyncConnection, widget_id: uuid.UUID) -> dict[str, Any]:
-    """What the widget needs before a chat starts (API.md, Visitors)."""
+    """What the widget needs before a chat starts (API.md, Visitors): `agents_online` when any
+    department takes chats now, and which ones do (desk/availability.py)."""
     widget = await get_widget(conn, widget_id)
     dept_rows = (await conn.execute(
         sa.select(departments.c.id, departments.c.name).order_by(departments.c.is_default.desc(), departments.c.name)
     )).all()
-    online = (await conn.execute(
-        sa.select(sa.exists().where(agents.c.status == "online", agents.c.is_active))
-    )).scalar_one()
+    available = await open_departments(conn)
     settings = widget["settings"]
     return {
         "widget_id": widget["id"],
         **{key: settings[key] for key in DEFAULT_SETTINGS},
         "color_text": text_color_on(settings["color"]),
-        "departments": [{"id": row.id, "name": row.name} for row in dept_rows],
-        "agents_online": online,
+        "departments": [{"id": row.id, "name": row.name, "available": row.id in available} for row in dept_rows],
+        "agents_online": bool(available),
     }
 
 

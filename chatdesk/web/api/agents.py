@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from chatdesk.desk.agents import (
     announce_presence,
+    change_agent,
     create_agent,
     departments_of,
     get_agent,
@@ -18,13 +19,11 @@ from chatdesk.desk.agents import (
     list_colleagues,
     set_departments,
     signs_out,
-    update_agent,
 )
 from chatdesk.web.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.auth.passwords import MIN_LENGTH
 from chatdesk.realtime.streams import agent_stream
-from chatdesk.desk.routing import withdraw_offers_of
 from chatdesk.errors import ApiError
 
 Status = Literal["online", "away", "offline"]
@@ -77,15 +76,11 @@ class AgentPatch(BaseModel):
 
 
 async def _change_me(call: Call, changes: dict) -> Response:
-    """Change the signed-in agent; routing looks again, since capacity or presence may have changed."""
+    """Change the signed-in agent (routing looks again after commit: capacity or presence may have changed)."""
     async with call.runtime.transaction() as tx:
-        if changes.get("status") in ("away", "offline"):
-            # Chats before the agent row, the lock order every chat transaction uses.
-            await withdraw_offers_of(tx, call.principal.id)
-        agent = await update_agent(tx.conn, call.principal.id, changes)
+        agent = await change_agent(tx, call.principal.id, changes)
     if "status" in changes:
         await _announce(call, agent)
-    await call.runtime.router.kick()
     return json_response(agent)
 
 
@@ -150,19 +145,16 @@ async def agents_update(call: Call) -> Response:
     if agent_id == call.principal.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
         raise ApiError(409, "You cannot demote or deactivate yourself.", code="conflict")
     department_ids = changes.pop("department_ids", None)
-    async with call.runtime.engine.begin() as conn:
-        agent = await update_agent(conn, agent_id, changes)
-        if department_ids is not None:
-            await set_departments(conn, agent_id, department_ids)
-        agent["department_ids"] = await departments_of(conn, agent_id)
+    async with call.runtime.transaction() as tx:
+        agent = await change_agent(tx, agent_id, changes, department_ids)
+        agent["department_ids"] = await departments_of(tx.conn, agent_id)
         details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
-        await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id,
+        await record_admin_action(tx.conn, call.principal, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
     if changes.get("is_active") is False:
         await _announce(call, agent)
     if signs_out(changes):
         await call.runtime.open_streams.end(agent_stream(agent_id))
-    await call.runtime.router.kick()  # capacity or membership may have changed
     return json_response(agent)
 
 
@@ -171,9 +163,9 @@ async def agents_deactivate(call: Call) -> Response:
     agent_id = call.request.path_params["agent_id"]
     if agent_id == call.principal.id:
         raise ApiError(409, "You cannot deactivate yourself.", code="conflict")
-    async with call.runtime.engine.begin() as conn:
-        agent = await update_agent(conn, agent_id, {"is_active": False})
-        await record_admin_action(conn, call.principal, "agent.deactivate", "agent", agent_id, {})
+    async with call.runtime.transaction() as tx:
+        agent = await change_agent(tx, agent_id, {"is_active": False})
+        await record_admin_action(tx.conn, call.principal, "agent.deactivate", "agent", agent_id, {})
     await _announce(call, agent)
     await call.runtime.open_streams.end(agent_stream(agent_id))
     return Response(status_code=204)

@@ -147,7 +147,6 @@ async def chats_create(call: Call) -> Response:
         await hold_queue_place(call, tx.conn, row.id)
         if call.body.message is not None:
             await send_message(tx, call.principal, row.id, call.body.message.body, call.body.message.client_msg_id)
-    await call.runtime.router.kick(row.department_id)
     async with call.runtime.engine.connect() as conn:
         chat = await chat_view(conn, await load_chat(conn, call.principal, row.id), for_visitor=True)
     return json_response({"chat": chat}, 201)
@@ -199,7 +198,6 @@ async def read(call: Call) -> Response:
 async def accept(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await accept_chat(tx, call.principal, _chat_id(call))
-    await call.runtime.router.kick(row.department_id)
     return json_response({"chat": chat_json(row)})
 
 
@@ -208,7 +206,6 @@ async def accept(call: Call) -> Response:
 async def decline(call: Call) -> Response:
     async with _tx(call) as tx:
         await decline_chat(tx, call.principal.id, _chat_id(call))
-    await call.runtime.router.kick()
     return Response(status_code=204)
 
 
@@ -216,7 +213,6 @@ async def decline(call: Call) -> Response:
 async def end(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await end_chat(tx, call.principal, _chat_id(call))
-    await call.runtime.router.kick(row.department_id)
     return json_response({"chat": chat_json(row, for_visitor=call.principal.kind == "visitor")})
 
 
@@ -230,7 +226,6 @@ async def transfer(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await transfer_chat(tx, call.principal, _chat_id(call), agent_id=body.agent_id,
                                   department_id=body.department_id, note=body.note)
-    await call.runtime.router.kick()
     return json_response({"chat": chat_json(row)})
 
 
@@ -247,7 +242,6 @@ async def rating(call: Call) -> Response:
 async def chats_update(call: Call) -> Response:
     async with _tx(call) as tx:
         row = await set_priority(tx, _chat_id(call), call.body.priority)
-    await call.runtime.router.kick(row.department_id)
     return json_response({"chat": chat_json(row)})
 
 

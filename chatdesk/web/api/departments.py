@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
-from chatdesk.desk.departments import create_department, list_departments, update_department
+from chatdesk.desk.departments import change_department, create_department, list_departments
 
 
 class DepartmentCreate(BaseModel):
@@ -57,10 +57,9 @@ async def departments_create(call: Call) -> Response:
 async def departments_update(call: Call) -> Response:
     department_id = call.request.path_params["department_id"]
     changes = call.body.model_dump(exclude_none=True)
-    async with call.runtime.engine.begin() as conn:
-        department = await update_department(conn, department_id, changes)
-        await record_admin_action(conn, call.principal, "department.update", "department", department_id, changes)
-    await call.runtime.router.kick(department_id)  # a switch to auto mode starts offering at once
+    async with call.runtime.transaction() as tx:
+        department = await change_department(tx, department_id, changes)
+        await record_admin_action(tx.conn, call.principal, "department.update", "department", department_id, changes)
     return json_response(department)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chatdesk.desk.availability import agent_connected
 from chatdesk.web.api.endpoint import Access, Call, endpoint
 from chatdesk.metrics import OPEN_STREAMS
 from chatdesk.realtime.sse import EventStream, LeanEventSourceResponse
@@ -29,7 +30,7 @@ async def events(call: Call) -> Response:
     async def frames():
         if principal.is_agent:
             await runtime.presence.opened(principal.id)
-            await runtime.router.kick()  # a returning agent may take chats again
+            await agent_connected(runtime.transaction)
         OPEN_STREAMS.inc()
         runtime.open_streams.opened(source)
         expiry = _end_at(principal.session_expires_at, source)

@@ -57,6 +57,12 @@ class WidgetList(BaseModel):
     widgets: list[WidgetOut]
 
 
+class PublicDepartment(BaseModel):
+    id: uuid.UUID
+    name: str
+    available: bool  # someone who serves it is online: a chat started there is taken
+
+
 class PublicSettings(BaseModel):
     widget_id: uuid.UUID
     title: str
@@ -66,8 +72,8 @@ class PublicSettings(BaseModel):
     position: str
     pre_chat_fields: list[dict]
     offline_message: str
-    departments: list[dict]
-    agents_online: bool
+    departments: list[PublicDepartment]
+    agents_online: bool  # any department is available
     upload_max_bytes: int
 
 
