@@ -1,7 +1,7 @@
 /** The composer: a growing text box, emoji, attach, send; tells the agent while the visitor types. */
 import { call } from "./api.js";
 import { ICONS, h, icon } from "./dom.js";
-import { emojiPicker } from "./emoji.js";
+import { emojiPicker } from "../shared/emoji.js";
 import { enqueue } from "./outbox.js";
 import { state, subscribe } from "./store.js";
 import { attach, renderUploads } from "./uploads.js";
@@ -13,7 +13,8 @@ export function mountComposer(root) {
     "aria-label": "Message", maxlength: 5000 });
   const files = h("input", { type: "file", multiple: true, hidden: true, tabindex: -1,
     onchange: () => { attach([...files.files]); files.value = ""; } });
-  const { toggle, grid } = emojiPicker((emoji) => {
+  const toggle = h("button", { class: "icon-button", "aria-label": "Insert emoji" }, icon(ICONS.smile));
+  const grid = emojiPicker(toggle, (emoji) => {
     input.setRangeText(emoji, input.selectionStart, input.selectionEnd, "end");
     input.focus();
   });

@@ -1,6 +1,6 @@
 /** The widget frame: boots from the saved visitor and chat, switches views, keeps focus inside. */
 import { call } from "./api.js";
-import { markRead, resumeChat } from "./chat.js";
+import { addMessages, markRead, resumeChat } from "./chat.js";
 import { mountComposer } from "./composer.js";
 import { h } from "./dom.js";
 import { buildEnded } from "./ended.js";
@@ -103,19 +103,25 @@ async function boot() {
 
 function start(stored) {
   adoptHostCopy(stored);
-  loadOutbox();
+  loadOutbox(addMessages);
   boot();
 }
 
+function setOpen(open) {
+  update({ open });
+  if (open) {
+    markRead();
+    focusFirst();
+  }
+}
+
 listenToHost({
-  onInit: start,
-  onOpen: (open) => {
-    update({ open });
-    if (open) {
-      markRead();
-      focusFirst();
-    }
+  onInit: ({ stored, page_url: pageUrl, open }) => {
+    update({ pageUrl });
+    start(stored);
+    if (open !== state.open) setOpen(open);
   },
+  onOpen: setOpen,
   onIdentify: (identity) => update({ identity }),
 });
 if (window.parent === window) start();  // opened on its own, not inside a host page

@@ -1,22 +1,21 @@
-/** The built-in emoji picker: a grid of buttons; arrow keys move, Enter picks, Esc closes. */
-import { ICONS, h, icon } from "./dom.js";
+/** The emoji picker: a grid of buttons beside the app's toggle; arrows move, Enter picks, Esc closes. */
+import { h } from "./dom.js";
 
 const EMOJI = [..."😀😂😊😍🤔😅😢😮😎🙏👍👎👋👏🙌💪🎉🔥✅❌⭐💡📦🚚💳📧📎⏰🙂😉🤝👀"];
 const COLUMNS = 8;
 
-/** A toggle button and its popover; `onPick(emoji)` inserts the choice. */
-export function emojiPicker(onPick) {
-  const toggle = h("button", { class: "icon-button", "aria-label": "Insert emoji", "aria-expanded": "false" },
-    icon(ICONS.smile));
+/** The grid that `toggle` opens and closes; `onPick(emoji)` inserts the choice. */
+export function emojiPicker(toggle, onPick) {
   const buttons = EMOJI.map((emoji, index) => h("button", { class: "emoji", tabindex: index ? -1 : 0, "aria-label": emoji,
     onclick: () => { show(false, false); onPick(emoji); } }, emoji));
-  const grid = h("div", { class: "emoji-grid", role: "group", "aria-label": "Emoji", hidden: true }, buttons);
+  const grid = h("div", { class: "emoji-grid", role: "dialog", "aria-label": "Emoji", hidden: true }, buttons);
 
   function show(open, refocus = true) {
     grid.hidden = !open;
     toggle.setAttribute("aria-expanded", open);
     if (refocus) (open ? buttons.find((button) => !button.tabIndex) : toggle).focus();
   }
+  toggle.setAttribute("aria-expanded", false);
   toggle.onclick = () => show(grid.hidden);
   grid.onkeydown = (event) => {
     const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: COLUMNS, ArrowUp: -COLUMNS }[event.key];
@@ -33,5 +32,5 @@ export function emojiPicker(onPick) {
   document.addEventListener("click", (event) => {
     if (!grid.hidden && !grid.contains(event.target) && !toggle.contains(event.target)) show(false, false);
   });
-  return { toggle, grid };
+  return grid;
 }
