@@ -1,13 +1,13 @@
-/** Calls to chatdesk's API for both apps: JSON in and out, one error shape, uploads with progress. */
+/** chatdesk's API: JSON calls, uploads with progress, and ApiError (status 0: offline). */
 
-/** The server's `{"error": {code, message, fields}}`, or status 0 when offline. */
 export class ApiError extends Error {
   constructor(status, body, retryAfter = 0) {
-    super(body?.error?.message || (status ? `Request failed (${status}).` : "You seem to be offline."));
-    Object.assign(this, { status, code: body?.error?.code, fields: body?.error?.fields, retryAfter });
+    const { message, code, fields } = body?.error || {};
+    super(message || (status ? `Request failed (${status}).` : "You seem to be offline."));
+    Object.assign(this, { status, code, fields, retryAfter });
   }
 
-  /** Worth trying again later: the network, the server, or a rate limit. */
+  /** Worth a retry: the network, the server, or a rate limit. */
   get retryable() {
     return !this.status || this.status === 429 || this.status >= 500;
   }
@@ -22,7 +22,6 @@ export async function request(method, url, body, headers) {
   throw new ApiError(response.status, data, +response.headers.get("Retry-After"));
 }
 
-/** A file for a chat, with progress (0..1); resolves to the attachment. */
 export const upload = (chatId, file, headers, onProgress) => new Promise((resolve, reject) => {
   const xhr = new XMLHttpRequest();
   xhr.open("POST", `/api/v1/chats/${chatId}/attachments`);

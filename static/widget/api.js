@@ -5,10 +5,8 @@ import { state } from "./store.js";
 
 const auth = () => (state.saved.token ? { Authorization: `Bearer ${state.saved.token}` } : {});
 
-/** JSON in, JSON out; a network failure is an ApiError with status 0. */
 export const call = (method, path, body) => request(method, `/api/v1${path}`, body, auth());
 
-/** Upload a file to the chat, reporting progress (0..1); resolves to the attachment. */
 export const upload = (chatId, file, onProgress) => send(chatId, file, auth(), onProgress);
 
 /** A protected file (attachment, thumbnail, transcript) fetched with the token, as a blob: URL. */

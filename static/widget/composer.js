@@ -13,11 +13,10 @@ export function mountComposer(root) {
     "aria-label": "Message", maxlength: 5000 });
   const files = h("input", { type: "file", multiple: true, hidden: true, tabindex: -1,
     onchange: () => { attach([...files.files]); files.value = ""; } });
-  const toggle = h("button", { class: "icon-button", "aria-label": "Insert emoji" }, icon(ICONS.smile));
-  const grid = emojiPicker(toggle, (emoji) => {
+  const { toggle, grid } = emojiPicker((emoji) => {
     input.setRangeText(emoji, input.selectionStart, input.selectionEnd, "end");
     input.focus();
-  });
+  }, "Insert emoji", icon(ICONS.smile));
   const uploads = h("ul", { class: "uploads", "aria-label": "Files being sent" });
   const form = h("form", { class: "composer" }, uploads, grid, h("div", { class: "composer-row" }, input, toggle,
     h("button", { class: "icon-button", "aria-label": "Attach a file", onclick: () => files.click() }, icon(ICONS.clip)),

@@ -1,4 +1,4 @@
-/** The widget's DOM helpers (shared with the workspace), formats and icons. */
+/** Formats, icons and the DOM helpers (static/shared). */
 
 export { avatar, h, icon } from "../shared/dom.js";
 

@@ -19,6 +19,7 @@ export function listenToHost({ onInit, onOpen, onIdentify }) {
       hostOrigin = event.origin;
       early.splice(0).forEach(([type, payload]) => tellHost(type, payload));
       onInit(data);
+      onOpen(data.open);
     } else if (event.origin !== hostOrigin) {
       return;
     } else if (data.chatdesk === "open") {

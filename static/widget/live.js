@@ -19,14 +19,11 @@ for (const type of ["assigned", "transferred", "ended"]) HANDLERS[`chat.${type}`
 // A late, stale place never reopens the queue.
 HANDLERS["chat.queued"] = ({ chat }) => [undefined, "queued"].includes(state.chat?.status) && applyChat(chat);
 
-const stream = eventStream(HANDLERS, {
+export const connect = eventStream(HANDLERS, {
   query: () => ({ access_token: state.saved.token }),
   onOpen: () => { update({ connected: true }); catchUp(); },
   onDown: () => update({ connected: false }),
 });
-
-/** Open the visitor's stream once; `force` replaces one that is down or still trying to reconnect. */
-export const connect = (force) => state.saved.token && stream(force);
 
 /** After a (re)connect or resync: chat state, missed messages, then the outbox. */
 async function catchUp() {
@@ -40,10 +37,3 @@ async function catchUp() {
     flush();
   }
 }
-
-addEventListener("online", () => {
-  if (!connect(true)) return;
-  update({ connected: true });  // the stream outlived the outage: check what it may have missed
-  catchUp();
-});
-addEventListener("offline", () => update({ connected: false }));

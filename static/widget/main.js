@@ -1,6 +1,6 @@
 /** The widget frame: boots from the saved visitor and chat, switches views, keeps focus inside. */
 import { call } from "./api.js";
-import { addMessages, markRead, resumeChat } from "./chat.js";
+import { markRead, resumeChat } from "./chat.js";
 import { mountComposer } from "./composer.js";
 import { h } from "./dom.js";
 import { buildEnded } from "./ended.js";
@@ -8,9 +8,8 @@ import { mountHeader } from "./header.js";
 import { listenToHost, tellHost } from "./host.js";
 import { connect } from "./live.js";
 import { buildOffline, buildSent } from "./offline.js";
-import { loadOutbox } from "./outbox.js";
 import { buildPrechat } from "./prechat.js";
-import { adoptHostCopy, state, subscribe, update, widgetId } from "./store.js";
+import { adoptHostCopy, loadOutbox, state, subscribe, update, widgetId } from "./store.js";
 import { mountThread } from "./thread.js";
 import { attach } from "./uploads.js";
 
@@ -101,27 +100,22 @@ async function boot() {
   }
 }
 
-function start(stored) {
+function start({ stored, page_url: pageUrl } = {}) {
+  update({ pageUrl });
   adoptHostCopy(stored);
-  loadOutbox(addMessages);
+  loadOutbox();
   boot();
 }
 
-function setOpen(open) {
-  update({ open });
-  if (open) {
-    markRead();
-    focusFirst();
-  }
-}
-
 listenToHost({
-  onInit: ({ stored, page_url: pageUrl, open }) => {
-    update({ pageUrl });
-    start(stored);
-    if (open !== state.open) setOpen(open);
+  onInit: start,
+  onOpen: (open) => {
+    update({ open });
+    if (open) {
+      markRead();
+      focusFirst();
+    }
   },
-  onOpen: setOpen,
   onIdentify: (identity) => update({ identity }),
 });
 if (window.parent === window) start();  // opened on its own, not inside a host page
