@@ -10,10 +10,12 @@ export function emojiPicker(onPick, label, face) {
   const buttons = EMOJI.map((emoji, index) => h("button", { class: "emoji", tabindex: index ? -1 : 0, "aria-label": emoji,
     onclick: () => { show(false, false); onPick(emoji); } }, emoji));
   const grid = h("div", { class: "emoji-grid", role: "dialog", "aria-label": "Emoji", hidden: true, onkeydown }, buttons);
+  const outside = ({ target }) => grid.contains(target) || toggle.contains(target) || show(false, false);
 
   function show(open, refocus = true) {
     grid.hidden = !open;
     toggle.setAttribute("aria-expanded", open);
+    document[`${open ? "add" : "remove"}EventListener`]("click", outside);
     if (refocus) (open ? buttons.find((button) => !button.tabIndex) : toggle).focus();
   }
   function onkeydown(event) {
@@ -28,8 +30,5 @@ export function emojiPicker(onPick, label, face) {
       next.focus();
     }
   }
-  document.addEventListener("click", (event) => {
-    if (!grid.hidden && !grid.contains(event.target) && !toggle.contains(event.target)) show(false, false);
-  });
   return { toggle, grid };
 }
