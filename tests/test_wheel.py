@@ -22,6 +22,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path, database_url, re
     assert "chatdesk/migrations/env.py" in names
     assert any(name.startswith("chatdesk/migrations/versions/0001") for name in names)
     assert "chatdesk/static/workspace/index.html" in names
+    assert "chatdesk/static/shared/stream.js" in names  # the modules both apps import
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

@@ -87,7 +87,7 @@ def test_keyboard_emoji_and_phone_sheet(browser, live_server, make_agent, host_s
     expect(chat_frame.get_by_role("textbox", name="Message")).to_be_focused()
     chat_frame.get_by_role("button", name="Insert emoji").click()
     page.keyboard.press("Escape")  # closes the picker, not the widget
-    expect(chat_frame.get_by_role("group", name="Emoji")).to_be_hidden()
+    expect(chat_frame.get_by_role("dialog", name="Emoji")).to_be_hidden()
     expect(chat_frame.get_by_role("button", name="Insert emoji")).to_be_focused()
     phone.close()
 

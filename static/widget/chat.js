@@ -2,8 +2,7 @@
 import { call } from "./api.js";
 import { uuid } from "./dom.js";
 import { announce, tellHost } from "./host.js";
-import { remove } from "./outbox.js";
-import { lastSeq, remember, state, thread, update } from "./store.js";
+import { lastSeq, remember, state, thread, unqueue, update } from "./store.js";
 
 const PAGE = 500;
 let readSent = 0;
@@ -77,7 +76,7 @@ export function addMessages(messages, live = false) {
   if (live && fresh[0].seq > known + 1) return void fillGap().catch(() => {});
   for (const message of fresh) {
     state.messages.set(message.seq, message);
-    remove(message.client_msg_id);
+    unqueue(message.client_msg_id);
     if (message.sender.type === "visitor" || !(known || live)) continue;  // not the history of a resumed chat
     if (message.sender.type === "agent") update({ agentTyping: null });
     announce(`${message.sender.name || "Support"}: ${message.body}`);

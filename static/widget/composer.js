@@ -1,7 +1,7 @@
 /** The composer: a growing text box, emoji, attach, send; tells the agent while the visitor types. */
 import { call } from "./api.js";
 import { ICONS, h, icon } from "./dom.js";
-import { emojiPicker } from "./emoji.js";
+import { emojiPicker } from "../shared/emoji.js";
 import { enqueue } from "./outbox.js";
 import { state, subscribe } from "./store.js";
 import { attach, renderUploads } from "./uploads.js";
@@ -16,7 +16,7 @@ export function mountComposer(root) {
   const { toggle, grid } = emojiPicker((emoji) => {
     input.setRangeText(emoji, input.selectionStart, input.selectionEnd, "end");
     input.focus();
-  });
+  }, "Insert emoji", icon(ICONS.smile));
   const uploads = h("ul", { class: "uploads", "aria-label": "Files being sent" });
   const form = h("form", { class: "composer" }, uploads, grid, h("div", { class: "composer-row" }, input, toggle,
     h("button", { class: "icon-button", "aria-label": "Attach a file", onclick: () => files.click() }, icon(ICONS.clip)),

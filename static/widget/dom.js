@@ -1,34 +1,6 @@
-/** DOM and formatting helpers. Text always goes in as text, never as HTML. */
+/** Formats, icons and the DOM helpers (static/shared). */
 
-/** An element with attributes (`on*` become listeners) and children (strings become text nodes).
-    Buttons are `type=button` unless told otherwise. */
-export function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  if (tag === "button") node.type = "button";
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === false || value == null) continue;
-    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (name === "class") node.className = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.flat(9).filter((child) => child != null && child !== false));
-  return node;
-}
-
-/** Initials for an avatar: "Grace Hopper" -> "GH". */
-function initials(name) {
-  const [first, ...rest] = (name || "").trim().split(/\s+/);
-  return ((first[0] || "?") + (rest.pop()?.[0] || "")).toUpperCase();
-}
-
-/** Initials on a colour derived from the name. */
-export function avatar(name) {
-  let hash = 0;
-  for (const char of name || "") hash = (hash * 31 + char.codePointAt(0)) % 360;
-  const node = h("span", { class: "avatar", "aria-hidden": "true" }, initials(name));
-  node.style.setProperty("--hue", hash);
-  return node;
-}
+export { avatar, h, icon } from "../shared/dom.js";
 
 export const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 
@@ -38,15 +10,6 @@ export const fileSize = (bytes) => (bytes < 1024 ? `${bytes} B` : bytes < 104857
 /** A random UUID v4 (`crypto.randomUUID` would need a secure context). */
 export const uuid = () => "10000000-1000-4000-8000-100000000000".replace(/[018]/g,
   (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
-
-/** An inline SVG icon from one path (stroked, 24 x 24 box). */
-export function icon(path) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.innerHTML = `<path d="${path}"/>`;
-  return svg;
-}
 
 export const ICONS = {
   close: "M6 9l6 6 6-6",

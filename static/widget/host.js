@@ -1,5 +1,4 @@
 /** The bridge to the loader on the host page (postMessage), and the live region. */
-import { state, update } from "./store.js";
 
 let hostOrigin = null;
 const early = [];
@@ -18,10 +17,9 @@ export function listenToHost({ onInit, onOpen, onIdentify }) {
     const data = event.data;
     if (data.chatdesk === "init") {
       hostOrigin = event.origin;
-      update({ pageUrl: data.page_url });
       early.splice(0).forEach(([type, payload]) => tellHost(type, payload));
-      onInit(data.stored);
-      if (data.open !== state.open) onOpen(data.open);
+      onInit(data);
+      onOpen(data.open);
     } else if (event.origin !== hostOrigin) {
       return;
     } else if (data.chatdesk === "open") {

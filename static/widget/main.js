@@ -8,9 +8,8 @@ import { mountHeader } from "./header.js";
 import { listenToHost, tellHost } from "./host.js";
 import { connect } from "./live.js";
 import { buildOffline, buildSent } from "./offline.js";
-import { loadOutbox } from "./outbox.js";
 import { buildPrechat } from "./prechat.js";
-import { adoptHostCopy, state, subscribe, update, widgetId } from "./store.js";
+import { adoptHostCopy, loadOutbox, state, subscribe, update, widgetId } from "./store.js";
 import { mountThread } from "./thread.js";
 import { attach } from "./uploads.js";
 
@@ -101,7 +100,8 @@ async function boot() {
   }
 }
 
-function start(stored) {
+function start({ stored, page_url: pageUrl } = {}) {
+  update({ pageUrl });
   adoptHostCopy(stored);
   loadOutbox();
   boot();

@@ -2,18 +2,15 @@
 import { call } from "./api.js";
 import { addMessages } from "./chat.js";
 import { uuid } from "./dom.js";
-import { readJson, state, update, widgetId, writeJson } from "./store.js";
+import { saveOutbox as save, state } from "./store.js";
 
-const key = `chatdesk:${widgetId}:outbox`;
 const MAX_DELAY_MS = 30000;
 let running = null;
 let timer = null;
 let delay = 1000;
 
-const save = (outbox) => { update({ outbox }); writeJson(key, outbox); };
 const setError = (clientMsgId, error) => save(state.outbox.map((item) =>
   item.client_msg_id === clientMsgId ? { ...item, error } : item));
-export const loadOutbox = () => update({ outbox: readJson(key, []) });
 
 /** Queue a message for the current chat and try to send it now. */
 export function enqueue(body, attachments = []) {
@@ -21,13 +18,6 @@ export function enqueue(body, attachments = []) {
     client_msg_id: uuid(), chat_id: state.chat.id, body, attachments, created_at: new Date().toISOString(),
   }]);
   flush();
-}
-
-/** The server has this message (or the visitor deleted it): it leaves the outbox. */
-export function remove(clientMsgId) {
-  if (state.outbox.some((item) => item.client_msg_id === clientMsgId)) {
-    save(state.outbox.filter((item) => item.client_msg_id !== clientMsgId));
-  }
 }
 
 export function retry(clientMsgId) {

@@ -72,3 +72,14 @@ export function remember(patch) {
 /** Messages in seq order. */
 export const thread = () => [...state.messages.values()].sort((a, b) => a.seq - b.seq);
 export const lastSeq = () => Math.max(0, ...state.messages.keys());
+
+/** Messages waiting to be sent (outbox.js sends them), kept across page loads. */
+export const saveOutbox = (outbox) => { update({ outbox }); writeJson(`${savedKey}:outbox`, outbox); };
+export const loadOutbox = () => update({ outbox: readJson(`${savedKey}:outbox`, []) });
+
+/** The server has this message (or the visitor deleted it): it leaves the outbox. */
+export function unqueue(clientMsgId) {
+  if (state.outbox.some((item) => item.client_msg_id === clientMsgId)) {
+    saveOutbox(state.outbox.filter((item) => item.client_msg_id !== clientMsgId));
+  }
+}

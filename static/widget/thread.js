@@ -1,8 +1,8 @@
 /** The conversation: queue card, messages grouped by sender and time, pending sends, typing, "Seen". */
 import { blobUrl, download } from "./api.js";
 import { ICONS, avatar, clock, fileSize, h, icon } from "./dom.js";
-import { remove, retry } from "./outbox.js";
-import { thread } from "./store.js";
+import { retry } from "./outbox.js";
+import { thread, unqueue } from "./store.js";
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const nodes = new Map();  // "chat:seq" or client_msg_id -> element: renders move nodes, never rebuild them
@@ -75,7 +75,7 @@ export function mountThread(root) {
         h("div", { class: "bubble" }, item.body), h("div", { class: "meta" }))).get(id);
       node.lastChild.replaceChildren(item.error ? h("span", { class: "failed" }, `Not sent: ${item.error} `,
         h("button", { class: "link-button", onclick: () => retry(id) }, "Retry"),
-        h("button", { class: "link-button", onclick: () => remove(id) }, "Delete"))
+        h("button", { class: "link-button", onclick: () => unqueue(id) }, "Delete"))
         : state.connected ? "Sending\u2026" : "Waiting for network\u2026");
       items.push(node);
     }

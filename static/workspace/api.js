@@ -1,5 +1,7 @@
 // The workspace's calls to the chatdesk API: session cookie plus the CSRF header on writes.
 // Sign-in sets the CSRF token in a cookie this origin's script reads, so every tab of the session has it.
+import { request as send, upload as sendFile } from "../shared/api.js";
+
 const CSRF_COOKIE = "chatdesk_csrf";
 
 function csrfToken() {
@@ -7,29 +9,9 @@ function csrfToken() {
   return cookie ? cookie.slice(CSRF_COOKIE.length + 1) : "";
 }
 
-export class ApiError extends Error {
-  constructor(status, error, retryAfter = 0) {
-    super(error?.message || `Request failed (${status})`);
-    this.status = status;
-    this.code = error?.code;
-    this.fields = error?.fields;
-    this.retryAfter = retryAfter;  // seconds the server asked us to wait (429, 503)
-  }
-}
-
-export async function request(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-  const response = await fetch(path, {
-    method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data.error, Number(response.headers.get("Retry-After")) || 0);
-  return data;
-}
+/** A call to the API (a full path); writes carry the CSRF header. */
+export const request = (method, path, body) => send(method, path, body,
+  method === "GET" ? {} : { "X-CSRF-Token": csrfToken() });
 
 export async function signIn(email, password) {
   return (await request("POST", "/api/v1/auth/login", { email, password })).agent;
@@ -40,21 +22,4 @@ export async function signOut() {
 }
 
 /** Upload a file to a chat with progress (`onProgress(fraction)`); resolves to the attachment. */
-export function upload(chatId, file, onProgress) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/chats/${chatId}/attachments`);
-    xhr.setRequestHeader("X-CSRF-Token", csrfToken());
-    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    xhr.onload = () => {
-      let data = {};
-      try { data = JSON.parse(xhr.responseText); } catch { /* not JSON: reported by status below */ }
-      if (xhr.status === 201) resolve(data.attachment);
-      else reject(new ApiError(xhr.status, data.error));
-    };
-    xhr.onerror = () => reject(new ApiError(0, { message: "The upload was cut off; check your connection." }));
-    const form = new FormData();
-    form.append("file", file);
-    xhr.send(form);
-  });
-}
+export const upload = (chatId, file, onProgress) => sendFile(chatId, file, { "X-CSRF-Token": csrfToken() }, onProgress);

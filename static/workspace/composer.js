@@ -2,9 +2,9 @@
 // typing indicator (never for notes); drafts per chat;
 // attachments by button, drag and drop or paste, with progress; emoji; sends wait in an outbox
 // while offline and go out in order, each with its client_msg_id, when the connection is back.
+import { emojiPicker } from "../shared/emoji.js";
 import { request, upload } from "/static/workspace/api.js";
 import { h, icon, toast } from "/static/workspace/dom.js";
-import { openEmojiPicker } from "/static/workspace/emoji.js";
 import { size } from "/static/workspace/format.js";
 import { attachPalette } from "/static/workspace/palette.js";
 import { addMessages, on } from "/static/workspace/store.js";
@@ -73,7 +73,7 @@ export function createComposer(container, chat) {
     tools, fileInput);
   container.replaceChildren(form);
   const attached = [];  // {id, element} of finished uploads
-  let typingSent = false, typingTimer = null, closeEmoji = null;
+  let typingSent = false, typingTimer = null;
   const noteToggle = h("button", { class: "icon-button", type: "button", "aria-pressed": "false",
     "aria-label": "Internal note", title: "Internal note: only agents see it" }, icon("lock"));
   noteToggle.addEventListener("click", () => {
@@ -174,12 +174,10 @@ export function createComposer(container, chat) {
   });
   fileInput.addEventListener("change", () => { [...fileInput.files].forEach(attach); fileInput.value = ""; });
 
-  const emojiButton = h("button", { class: "icon-button", type: "button", "aria-label": "Emoji", title: "Emoji",
-    "aria-haspopup": "dialog" }, icon("smile"));
-  emojiButton.addEventListener("click", () => {
-    if (closeEmoji) return closeEmoji();
-    closeEmoji = openEmojiPicker(form, insert, () => { closeEmoji = null; textarea.focus(); });
-  });
+  const { toggle: emojiButton, grid: emojiGrid } = emojiPicker(insert, "Emoji", icon("smile"));
+  emojiButton.title = "Emoji";
+  emojiGrid.classList.add("popover");
+  form.append(emojiGrid);
   tools.append(h("button", { class: "icon-button", type: "button", "aria-label": "Attach a file", title: "Attach a file",
     onclick: () => fileInput.click() }, icon("paperclip")), emojiButton, noteToggle, pending);
 

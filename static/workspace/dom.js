@@ -1,32 +1,14 @@
-// Small DOM helpers: elements built from data (text always as text, never HTML) and avatars.
+// The workspace's DOM helpers: the shared `h` and `avatar`, states, toasts and its icons.
 
-/** `h("p", {class: "x", onclick}, "text", child)`: strings become text nodes; null children are skipped. */
-export function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else if (name === "dataset") {
-      for (const [key, data] of Object.entries(value)) if (data !== null && data !== undefined) element.dataset[key] = data;
-    }
-    else element.setAttribute(name, value === true ? "" : value);
-  }
-  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
-  return element;
-}
+import { h as element, icon as svgIcon } from "../shared/dom.js";
 
-export function initials(name) {
-  const words = (name || "?").trim().split(/\s+/).filter(Boolean);
-  return ((words[0]?.[0] || "?") + (words.length > 1 ? words[words.length - 1][0] : "")).toUpperCase();
-}
+export { avatar } from "../shared/dom.js";
 
-/** A round avatar with initials on a colour derived from the name. */
-export function avatar(name, className = "") {
-  let hue = 0;
-  for (const char of name || "?") hue = (hue * 31 + char.codePointAt(0)) % 360;
-  const element = h("span", { class: `avatar ${className}`.trim(), "aria-hidden": "true" }, initials(name));
-  element.style.setProperty("--hue", hue);
-  return element;
+/** The shared `h`, with `dataset: {key: value}` for data-* attributes (null values left out). */
+export function h(tag, { dataset = {}, ...attributes } = {}, ...children) {
+  const node = element(tag, attributes, ...children);
+  for (const [key, value] of Object.entries(dataset)) if (value != null) node.dataset[key] = value;
+  return node;
 }
 
 /** A centred state (empty, loading, error) with one sentence and an optional action. */
@@ -52,20 +34,10 @@ const ICONS = {
   bolt: "M13 3L5 13h6l-1 8 8-10h-6z",
 };
 
-export function icon(name, label = null) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "16");
-  svg.setAttribute("height", "16");
-  svg.setAttribute("fill", "none");
-  svg.setAttribute("stroke", "currentColor");
-  svg.setAttribute("stroke-width", "2");
-  svg.setAttribute("stroke-linecap", "round");
-  svg.setAttribute("stroke-linejoin", "round");
-  if (label) svg.setAttribute("aria-label", label);
-  else svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", ICONS[name]);
-  svg.append(path);
+export function icon(name) {
+  const svg = svgIcon(ICONS[name]);
+  const look = { width: 16, height: 16, fill: "none", stroke: "currentColor", "stroke-width": 2, "stroke-linecap": "round",
+    "stroke-linejoin": "round" };
+  for (const [attribute, value] of Object.entries(look)) svg.setAttribute(attribute, value);
   return svg;
 }

@@ -1,6 +1,7 @@
 // The agent's event stream (SSE): applies events to the store, heals gaps, shows the reconnect banner.
-// Rules as in chatdesk/client.py: resume with Last-Event-ID, keep the last seq per chat, fill a
-// seq jump over REST (after_seq), and on `resync` reload state through the normal start-up path.
+// Rules as in chatdesk/client.py: resume with Last-Event-ID (static/shared/stream.js), keep the last seq
+// per chat, fill a seq jump over REST (after_seq), and on `resync` reload state through the normal start-up path.
+import { eventStream } from "../shared/stream.js";
 import { request } from "/static/workspace/api.js";
 import {
   addMessages, advance, dropOffer, emit, lastSeqHeld, putChat, putOffer, setAgent, setConnection, setPreviews, setQueue,
@@ -8,9 +9,6 @@ import {
 } from "/static/workspace/store.js";
 
 const PAGE = 100;
-let source = null;
-let lastEventId = "";
-let retryTimer = null;
 
 /** Queued chats of my departments and my own chats, with their previews. */
 export async function loadChats() {
@@ -107,38 +105,23 @@ const handlers = {
   resync,
 };
 
-function open() {
-  const query = lastEventId ? `?last_event_id=${encodeURIComponent(lastEventId)}` : "";
-  source = new EventSource(`/api/v1/events${query}`);
-  source.addEventListener("open", () => setConnection("open"));
-  source.addEventListener("error", () => {
-    setConnection("reconnecting");
-    if (source.readyState === EventSource.CLOSED) {  // the browser gave up (an HTTP error): retry ourselves
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(reopenUnlessSignedOut, 2000);
-    }
-  });
-  for (const [type, handle] of Object.entries(handlers)) {
-    source.addEventListener(type, (event) => {
-      if (event.lastEventId) lastEventId = event.lastEventId;
-      handle(JSON.parse(event.data));
-    });
-  }
-  source.addEventListener("ready", (event) => { lastEventId = event.lastEventId || lastEventId; });
-}
-
 /** The server ends the stream of a session that ended (expired, signed out, deactivated): then the
  * page reloads to the sign-in form instead of knocking forever. */
-async function reopenUnlessSignedOut() {
+async function reloadIfSignedOut() {
   try {
     await request("GET", "/api/v1/agents/me");
   } catch (failure) {
-    if (failure.status === 401) return location.reload();
+    if (failure.status === 401) location.reload();
   }
-  open();
 }
+
+const connect = eventStream(handlers, {
+  onOpen: () => setConnection("open"),
+  onDown: () => setConnection("reconnecting"),
+  beforeRetry: reloadIfSignedOut,
+});
 
 export function connectEvents() {
   setConnection("connecting");
-  open();
+  connect();
 }

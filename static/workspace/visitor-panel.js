@@ -49,7 +49,7 @@ export async function showVisitor(panel, chat) {
   const fields = Object.entries(visitor.fields || {});
   const past = chats.filter((item) => item.id !== chat.id);
   panel.replaceChildren(h("div", { class: "visitor" },
-    h("div", { class: "identity" }, avatar(visitor.name || "Visitor", "large"),
+    h("div", { class: "identity" }, avatar(visitor.name || "Visitor"),
       h("div", {}, h("h2", {}, visitor.name || "Visitor"), h("p", { class: "muted" }, visitor.email || "No email given"))),
     facts([["Page", page], ["Browser", browserOf(visitor.user_agent)], ["First seen", when(visitor.created_at)]]),
     fields.length ? h("section", {}, h("h3", {}, "Pre-chat form"), facts(fields)) : null,
