@@ -20,7 +20,7 @@ export function eventStream(handlers, { query, onOpen, onDown, beforeRetry }) {
         delay = Math.min(delay * 2, 15000);
       }
     };
-    for (const [type, handle] of Object.entries({ ready() {}, ...handlers })) {
+    for (const [type, handle] of Object.entries(handlers)) {
       source.addEventListener(type, (event) => {
         lastEventId = event.lastEventId || lastEventId;
         handle(JSON.parse(event.data || "{}"));

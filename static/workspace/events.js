@@ -87,8 +87,9 @@ async function resync() {
 }
 
 // One entry per event type an agent's stream carries (tests/test_event_catalogue.py compares the keys
-// with chatdesk/desk/events.py); `ready` is listened for in open().
+// with chatdesk/desk/events.py).
 const handlers = {
+  ready() {},
   "message.created": onMessage,
   "message.read": onRead,
   typing: ({ chat_id: chatId, who, typing, expires_in_s: expires }) => setTyping(chatId, who.name, typing, expires),
