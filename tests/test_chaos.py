@@ -1,4 +1,4 @@
-"""Chaos (issue 3, acceptance 2): nothing lost, nothing twice, order by seq, whatever breaks.
+"""Chaos: nothing lost, nothing twice, order by seq, whatever breaks.
 
 While visitors and agents exchange messages through two `chatdesk serve` processes, the test
 drops event streams, SIGKILLs a server and restarts it, restarts Redis and flushes it, and last

@@ -1,4 +1,4 @@
-"""The event stream: replay, resync, sweeper, heartbeats, isolation, retries (issue 3)."""
+"""The event stream: replay, resync, sweeper, heartbeats, isolation, retries, and ending with the server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Internal notes (issue 6): agents see them; the visitor never does, over REST, SSE, read marks or transcripts."""
+"""Internal notes: agents see them; the visitor never does, over REST, SSE, read marks or transcripts."""
 
 from __future__ import annotations
 

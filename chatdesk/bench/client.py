@@ -1,4 +1,4 @@
-"""A small async client for chatdesk's API (API.md), on aiohttp.
+"""A small async client for chatdesk's API (docs/api.md), on aiohttp.
 
 Tests, load tests, benchmarks and the CLI use it; it is also the reference for the browser
 code's reconnect rules: resume the event stream with `Last-Event-ID`, keep the last `seq` of each

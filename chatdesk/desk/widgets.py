@@ -86,7 +86,7 @@ def text_color_on(color: str) -> str:
 
 
 async def public_settings(conn: AsyncConnection, widget_id: uuid.UUID) -> dict[str, Any]:
-    """What the widget needs before a chat starts (API.md, Visitors)."""
+    """What the widget needs before a chat starts (docs/api.md, The widget)."""
     widget = await get_widget(conn, widget_id)
     dept_rows = (await conn.execute(
         sa.select(departments.c.id, departments.c.name).order_by(departments.c.is_default.desc(), departments.c.name)
