@@ -225,9 +225,11 @@ async def test_head_on_the_event_stream_answers_headers_without_a_stream(serve, 
     await agent.close()
 
 
-async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_agent):
-    """SIGTERM: uvicorn waits for open responses, so the streams must end for it to exit at once."""
-    server = serve()
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_agent, workers):
+    """SIGTERM: uvicorn waits for open responses, so the streams must end for it to exit at once
+    (with several workers too: the supervisor passes the signal on to each)."""
+    server = serve(workers=workers)
     agent = await online_agent(server.base_url, make_agent())
     async with aiohttp.ClientSession() as session:
         async with session.get(server.base_url + "/api/v1/events",
