@@ -143,13 +143,12 @@ class LeanEventSourceResponse(Response):
         self.send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        start = {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         if scope["method"] == "HEAD":
-            await self._send(send, start)
+            await self._send(send, self._start())
             return await self._send(send, _END)
         watcher = asyncio.create_task(self._wait_for_disconnect(receive))
         try:
-            await self._send(send, start)
+            await self._send(send, self._start())
             async for chunk in self.body_iterator:
                 await self._send(send, {"type": "http.response.body", "body": chunk, "more_body": True})
             await self._send(send, _END)
@@ -160,6 +159,10 @@ class LeanEventSourceResponse(Response):
         finally:
             watcher.cancel()
             await self.body_iterator.aclose()  # after a failed send too: unsubscribes, counts the stream closed
+
+    def _start(self) -> Message:
+        # Built when sent, not held in a local for the stream's whole life.
+        return {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
 
     async def _send(self, send: Send, message: Message) -> None:
         try:
