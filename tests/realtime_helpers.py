@@ -156,7 +156,7 @@ class StreamCutter:
                                              timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),
                                              connector=aiohttp.TCPConnector(limit=0))
 
-    async def _track(self, session, context, params: aiohttp.TraceRequestEndParams) -> None:  # noqa: ARG002
+    async def _track(self, session, context, params: aiohttp.TraceRequestEndParams) -> None:
         if params.url.path == "/api/v1/events":
             self._streams[params.headers["Authorization"]] = params.response
 
