@@ -70,8 +70,9 @@ async def append_message(
 
     The caller holds the chat row locked (`FOR UPDATE`) and read it with `CHAT_QUERY`, so
     concurrent sends to one chat take turns and `seq` has no gaps and no repeats
-    (invariant 2 in docs/architecture.md; `unique(chat_id, seq)` stands behind it). An internal note goes to the agent only and leaves
-    `visitor_last_seq` where it was: the visitor never learns of it.
+    (invariant 2 in docs/architecture.md; `unique(chat_id, seq)` stands behind it). An internal
+    note goes to the agent only and leaves `visitor_last_seq` where it was: the visitor never
+    learns of it.
     """
     attachment_ids = list(attachment_ids)
     files = await claim_attachments(tx.conn, chat.id, sender_id, attachment_ids)

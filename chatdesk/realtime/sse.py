@@ -9,8 +9,8 @@ scopes; at 10,000 idle streams that alone was some 20 KB of the 53 KB each strea
 the stream sends its own heartbeats when its queue stays empty for an interval, one small task
 waits for the client's disconnect and wakes the stream through its queue, and the hub ends
 every stream when the server starts to stop (`Hub.close_streams`, called from
-`web/http_protocol.py`). The response is a plain Starlette one with sse-starlette's headers;
-sse-starlette encodes the heartbeat comment and names the send timeout's error.
+`web/http_protocol.py`). The response is a plain Starlette one that answers HEAD with headers
+alone; sse-starlette encodes the heartbeat comment and names the send timeout's error.
 """
 
 from __future__ import annotations
