@@ -1,4 +1,4 @@
-"""The one error type views and services raise, and its wire shape (API.md, Conventions)."""
+"""The one error type views and services raise, and its wire shape (docs/api.md, Conventions)."""
 
 from __future__ import annotations
 

@@ -253,9 +253,9 @@ def serve(settings, tmp_path) -> Iterator:
     stopped after the test."""
     started: list[ServerProcess] = []
 
-    def start(*, redis: PrivateRedis | None = None, **env: str) -> ServerProcess:
+    def start(*, redis: PrivateRedis | None = None, workers: int = 1, **env: str) -> ServerProcess:
         own = settings if redis is None else settings.model_copy(update={"redis_url": SecretStr(redis.url)})
-        server = ServerProcess(own, tmp_path / f"serve-{len(started)}.log", **env).start()
+        server = ServerProcess(own, tmp_path / f"serve-{len(started)}.log", workers, **env).start()
         started.append(server)
         return server
 

@@ -1,4 +1,4 @@
-"""Helpers for tests that drive real servers through `chatdesk.client`."""
+"""Helpers for tests that drive real servers through `chatdesk.bench.client`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import aiohttp
 
@@ -49,8 +50,8 @@ async def new_widget(database_url: str) -> str:
         await engine.dispose()
 
 
-async def online_agent(base_urls, agent: dict) -> Client:
-    client = Client(base_urls)
+async def online_agent(base_urls, agent: dict, session: aiohttp.ClientSession | None = None) -> Client:
+    client = Client(base_urls, session=session)
     await client.sign_in(agent["email"], PASSWORD)
     await client.set_status("online")
     return client
@@ -140,3 +141,73 @@ async def connected_visitor(base_url: str, token: str) -> tuple[Client, EventLog
     log = EventLog(client)
     await log.wait_for(lambda e: e.type == "ready")
     return client, log
+
+
+class StreamCutter:
+    """One aiohttp session for many `Client`s, whose open event streams a test cuts as a flaky
+    network would; `Client.events()` reconnects with its cursor. Close it after the clients."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, aiohttp.ClientResponse] = {}  # Authorization header -> open stream
+        trace = aiohttp.TraceConfig()
+        trace.on_request_end.append(self._track)
+        # No cookie jar: one client's cookies must not ride along with another's requests.
+        self.session = aiohttp.ClientSession(trace_configs=[trace], cookie_jar=aiohttp.DummyCookieJar(),
+                                             timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),
+                                             connector=aiohttp.TCPConnector(limit=0))
+
+    async def _track(self, session, context, params: aiohttp.TraceRequestEndParams) -> None:
+        if params.url.path == "/api/v1/events":
+            self._streams[params.headers["Authorization"]] = params.response
+
+    def cut(self, client: Client) -> bool:
+        """Cut `client`'s open event stream; False if it had none open."""
+        response = self._streams.pop(f"Bearer {client.token}", None)
+        if response is None or response.closed:
+            return False
+        response.close()
+        return True
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+@dataclass
+class ChatMirror:
+    """What one client has seen of its chats, healed from REST whenever events leave a gap."""
+
+    client: Client
+    messages: dict[str, dict[int, dict]] = field(default_factory=dict)
+    duplicates_dropped: int = 0
+    gaps_filled: int = 0
+    resyncs: int = 0
+
+    def last_seq(self, chat_id: str) -> int:
+        chat = self.messages.get(chat_id)
+        return max(chat) if chat else 0
+
+    def _add(self, message: dict) -> None:
+        chat = self.messages.setdefault(message["chat_id"], {})
+        if message["seq"] in chat:
+            self.duplicates_dropped += 1
+        else:
+            chat[message["seq"]] = message
+
+    async def fill(self, chat_id: str) -> None:
+        """Fetch everything after the last `seq` held."""
+        for message in await self.client.messages_after(chat_id, self.last_seq(chat_id)):
+            self._add(message)
+
+    async def apply(self, event: ServerEvent) -> None:
+        """Apply one event: drop repeats, fill gaps, reload on `resync`."""
+        if event.type == "message.created":
+            message = event.data["message"]
+            chat_id = message["chat_id"]
+            if message["seq"] > self.last_seq(chat_id) + 1:
+                self.gaps_filled += 1
+                await self.fill(chat_id)
+            self._add(message)
+        elif event.type == "resync":
+            self.resyncs += 1
+            for chat_id in list(self.messages):
+                await self.fill(chat_id)

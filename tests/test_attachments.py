@@ -1,4 +1,4 @@
-"""Attachments (issue 7): byte-exact round trips, sniffed types, limits, access, names, bombs."""
+"""Attachments: byte-exact round trips, sniffed types, limits, access, names, bombs."""
 
 from __future__ import annotations
 

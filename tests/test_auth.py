@@ -1,4 +1,4 @@
-"""Auth (issue 2, acceptance 3): sign-in, throttling, token lifetime, roles, CSRF."""
+"""Auth: sign-in, throttling, token lifetime, roles, CSRF."""
 
 from __future__ import annotations
 

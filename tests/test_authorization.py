@@ -1,5 +1,5 @@
 """The authorization matrix: every API route of the route table x every kind of caller, each cell's
-status asserted (DESIGN.md, invariant 8).
+status asserted (invariant 8 in docs/architecture.md).
 
 Rows come from the app's routes, so a new route joins by construction: without a row in
 EXPECTED it fails the test. A row gives the status for the six identities; the four broken

@@ -1,4 +1,4 @@
-"""`chatdesk bench realtime` runs end to end and prints its figures (issue 3, acceptance 6, small size)."""
+"""`chatdesk bench realtime` runs end to end and prints its figures (small sizes)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`chatdesk doctor` (issue 8, acceptance 3): healthy, Redis down, PostgreSQL down, migrations behind."""
+"""`chatdesk doctor`: healthy, Redis down, PostgreSQL down, migrations behind."""
 
 from __future__ import annotations
 

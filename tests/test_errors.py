@@ -1,4 +1,4 @@
-"""Every error has API.md's shape (issue 2, acceptance 4)."""
+"""Every error has the shape docs/api.md gives (Conventions): JSON with a code and a plain message."""
 
 from __future__ import annotations
 

@@ -1,22 +1,27 @@
-"""The event stream: replay, resync, sweeper, heartbeats, isolation, retries (issue 3)."""
+"""The event stream: replay, resync, sweeper, heartbeats, isolation, retries, and ending with the server."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import uuid
 
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
+import uvicorn
 
 from chatdesk.desk.chats import reload
 from chatdesk.bench.client import Client
+from chatdesk.bench.server import free_port
 from chatdesk.db.engine import create_engine
 from chatdesk.realtime.outbox import Outbox, OutboxTx
 from chatdesk.realtime.sse import encode
 from chatdesk.realtime.streams import Streams
 from chatdesk.desk.thread import append_message
+from chatdesk.web.app import serving_app
+from chatdesk.web.http_protocol import DeadlineHttpProtocol
 from tests.realtime_helpers import EventLog, new_widget, online_agent, open_stream_count, wait_until
 
 
@@ -220,9 +225,11 @@ async def test_head_on_the_event_stream_answers_headers_without_a_stream(serve, 
     await agent.close()
 
 
-async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_agent):
-    """SIGTERM: uvicorn waits for open responses, so the streams must end for it to exit at once."""
-    server = serve()
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_agent, workers):
+    """SIGTERM: uvicorn waits for open responses, so the streams must end for it to exit at once
+    (with several workers too: the supervisor passes the signal on to each)."""
+    server = serve(workers=workers)
     agent = await online_agent(server.base_url, make_agent())
     async with aiohttp.ClientSession() as session:
         async with session.get(server.base_url + "/api/v1/events",
@@ -232,6 +239,30 @@ async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_age
             async with asyncio.timeout(5):  # the graceful shutdown timeout is 10 s
                 await response.content.read()
     assert await asyncio.to_thread(server.process.wait, 5) == 0
+    await agent.close()
+
+
+async def test_open_streams_end_when_an_embedded_server_is_stopped_without_a_signal(settings, make_agent):
+    """Ending streams hangs on uvicorn's shutdown of each connection, not on its signal handler:
+    a server run in a thread (no signal handlers) and stopped with `should_exit` exits at once too."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(serving_app(settings), host="127.0.0.1", port=port, lifespan="on",
+                                           http=DeadlineHttpProtocol, timeout_graceful_shutdown=10,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    await wait_until(lambda: server.started, bool)
+    base_url = f"http://127.0.0.1:{port}"
+    agent = await online_agent(base_url, make_agent())
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base_url + "/api/v1/events",
+                               headers={"Authorization": f"Bearer {agent.token}"}) as response:
+            await response.content.readuntil(b"event: ready")
+            server.should_exit = True
+            async with asyncio.timeout(5):  # the graceful shutdown timeout is 10 s
+                await response.content.read()
+    await asyncio.to_thread(thread.join, 5)
+    assert not thread.is_alive()
     await agent.close()
 
 

@@ -1,11 +1,11 @@
-"""Internal notes (issue 6): agents see them; the visitor never does, over REST, SSE, read marks or transcripts."""
+"""Internal notes: agents see them; the visitor never does, over REST, SSE, read marks or transcripts."""
 
 from __future__ import annotations
 
 import uuid
 
-from chatdesk.bench.client import ChatMirror, Client
-from tests.realtime_helpers import EventLog, connected_agent, department_with, new_widget, online_agent
+from chatdesk.bench.client import Client
+from tests.realtime_helpers import ChatMirror, EventLog, connected_agent, department_with, new_widget, online_agent
 
 NOTE = "internal: customer is on the legacy plan"
 

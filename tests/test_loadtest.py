@@ -1,4 +1,4 @@
-"""`chatdesk loadtest` runs the locust scenarios and judges the customer's targets (issue 8, acceptance 1)."""
+"""`chatdesk loadtest` runs the locust scenarios and judges the customer's targets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Messages over the API: validation, idempotency, who may touch which chat (issue 3)."""
+"""Messages over the API: validation, idempotency, who may touch which chat."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Prometheus metrics move with real traffic (issue 8)."""
+"""Prometheus metrics move with real traffic."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Migrations (issue 2, acceptance 2): up, down, up again; RLS everywhere; models agree."""
+"""Migrations: up, down, up again; RLS everywhere; models agree."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Quick responses (issue 6): shared ones for admins to manage, personal ones for each agent."""
+"""Quick responses: shared ones for admins to manage, personal ones for each agent."""
 
 from __future__ import annotations
 

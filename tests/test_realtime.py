@@ -1,4 +1,5 @@
-"""Real-time messaging across processes (issue 3, acceptance 1, 3, 4, 5)."""
+"""Real-time messaging across processes: a visitor and an agent on two servers talk both ways; presence
+reaches every agent as an ephemeral event."""
 
 from __future__ import annotations
 

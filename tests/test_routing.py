@@ -1,4 +1,4 @@
-"""Routing (issue 4): offers, timeouts, broadcast races, queue positions, transfers, ratings."""
+"""Routing: offers, timeouts, broadcast races, queue positions, transfers, ratings."""
 
 from __future__ import annotations
 

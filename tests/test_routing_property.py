@@ -1,4 +1,4 @@
-"""Routing property test (issue 4, acceptance 1): a seeded random schedule over two servers.
+"""Routing property test: a seeded random schedule over two servers.
 
 Chats arrive, agents change status, accept, decline or let offers time out, end and transfer
 chats. After every step, once routing settles: no chat has two owners, no agent is over

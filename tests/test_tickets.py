@@ -1,4 +1,4 @@
-"""Tickets (issue 4, acceptance 4): from offline messages and chats; agents only; transcripts."""
+"""Tickets: from offline messages and chats; agents only; transcripts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`chatdesk up` (issue 2, acceptance 1): embedded default, restart with the same data, crash, external."""
+"""`chatdesk up`: embedded default, restart with the same data, crash, external."""
 
 from __future__ import annotations
 

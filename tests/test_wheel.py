@@ -1,4 +1,4 @@
-"""The wheel (issue 2, acceptance 5): built, installed into a fresh venv, run from outside the checkout."""
+"""The wheel: built, installed into a fresh venv, run from outside the checkout."""
 
 from __future__ import annotations
 

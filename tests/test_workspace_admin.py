@@ -1,5 +1,5 @@
-"""The admin console in a real browser against a real server (issue 6: acceptance 4, admin screenshots of 5).
-"""
+"""The admin console in a real browser against a real server: agents, departments, quick responses,
+the widget, keyboard use, live status, what agents may not see, and its screenshots."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the workspace needs beyond API.md: older pages, previews, read marks, the visitor panel, colleagues."""
+"""What the workspace needs from the API: older pages, previews, read marks, the visitor panel, colleagues."""
 
 from __future__ import annotations
 

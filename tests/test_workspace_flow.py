@@ -1,4 +1,4 @@
-"""Acceptance 1 of issue 6 in a real browser: an agent takes a chat from offer to ticket, with a colleague."""
+"""The workspace in a real browser: an agent takes a chat from offer to ticket, with a colleague."""
 
 from __future__ import annotations
 

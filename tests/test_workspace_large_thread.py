@@ -1,4 +1,4 @@
-"""Acceptance 3 of issue 6: a 10,000-message thread opens fast and keeps the DOM small while scrolled end to end."""
+"""A 10,000-message thread opens fast and keeps the DOM small while scrolled end to end."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance 2 of issue 6 in a real browser: two agents of capacity 1, three visitors, then broadcast."""
+"""The queue in a real browser: two agents of capacity 1, three visitors, then broadcast."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Screenshot baselines of the workspace (issue 6, acceptance 5): sign-in, an active chat, the queue
+"""Screenshot baselines of the workspace: sign-in, an active chat, the queue
 with offers, tickets, at 1440 x 900 and 768 x 1024.
 
 Deterministic: the browser's clock is fixed, times in the database are rewritten to fixed ones,

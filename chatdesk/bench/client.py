@@ -1,4 +1,4 @@
-"""A small async client for chatdesk's API (API.md), on aiohttp.
+"""A small async client for chatdesk's API (docs/api.md), on aiohttp.
 
 Tests, load tests, benchmarks and the CLI use it; it is also the reference for the browser
 code's reconnect rules: resume the event stream with `Last-Event-ID`, keep the last `seq` of each
@@ -12,7 +12,7 @@ import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -56,7 +56,6 @@ class Client:
         self.retry_for_s = retry_for_s
         self._session = session
         self._own_session = session is None
-        self._stream_response: aiohttp.ClientResponse | None = None
 
     async def __aenter__(self) -> Client:
         return self
@@ -189,7 +188,6 @@ class Client:
                         if response.status < 500:
                             raise ApiError(response.status, body)
                         raise aiohttp.ClientConnectionError(f"server error {response.status}")
-                    self._stream_response = response
                     delay = 0.05
                     async for event in _parse_sse(response.content):
                         if event.id:
@@ -197,15 +195,8 @@ class Client:
                         yield event
             except RETRYABLE:
                 pass
-            finally:
-                self._stream_response = None
             await asyncio.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 2.0)
-
-    def drop_stream(self) -> None:
-        """Cut the current event stream (tests: a flaky network); `events()` reconnects."""
-        if self._stream_response is not None:
-            self._stream_response.close()
 
 
 class SseParser:
@@ -237,44 +228,3 @@ async def _parse_sse(content: aiohttp.StreamReader) -> AsyncIterator[ServerEvent
         event = parser.feed(raw.decode().rstrip("\r\n"))
         if event is not None:
             yield event
-
-
-@dataclass
-class ChatMirror:
-    """What one client has seen of its chats, healed from REST whenever events leave a gap."""
-
-    client: Client
-    messages: dict[str, dict[int, dict]] = field(default_factory=dict)
-    duplicates_dropped: int = 0
-    gaps_filled: int = 0
-    resyncs: int = 0
-
-    def last_seq(self, chat_id: str) -> int:
-        chat = self.messages.get(chat_id)
-        return max(chat) if chat else 0
-
-    def _add(self, message: dict) -> None:
-        chat = self.messages.setdefault(message["chat_id"], {})
-        if message["seq"] in chat:
-            self.duplicates_dropped += 1
-        else:
-            chat[message["seq"]] = message
-
-    async def fill(self, chat_id: str) -> None:
-        """Fetch everything after the last `seq` held."""
-        for message in await self.client.messages_after(chat_id, self.last_seq(chat_id)):
-            self._add(message)
-
-    async def apply(self, event: ServerEvent) -> None:
-        """Apply one event: drop repeats, fill gaps, reload on `resync`."""
-        if event.type == "message.created":
-            message = event.data["message"]
-            chat_id = message["chat_id"]
-            if message["seq"] > self.last_seq(chat_id) + 1:
-                self.gaps_filled += 1
-                await self.fill(chat_id)
-            self._add(message)
-        elif event.type == "resync":
-            self.resyncs += 1
-            for chat_id in list(self.messages):
-                await self.fill(chat_id)

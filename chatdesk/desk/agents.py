@@ -45,7 +45,7 @@ async def departments_of(conn: AsyncConnection, agent_id: uuid.UUID) -> list[uui
 
 
 def agent_json(row: Any) -> dict[str, Any]:
-    """An agent as the API shows it; `max_chats` also appears inside `preferences` (API.md)."""
+    """An agent as the API shows it; `max_chats` also appears inside `preferences` (docs/api.md)."""
     preferences = {**DEFAULT_PREFERENCES, **row.preferences, "max_chats": row.max_chats}
     return {
         "id": row.id, "name": row.name, "email": row.email, "role": row.role, "status": row.status,
@@ -146,6 +146,6 @@ async def change_agent(tx: Tx, agent_id: uuid.UUID, changes: dict[str, Any],
 
 async def announce_presence(conn: AsyncConnection, streams: Streams, agent: dict[str, Any]) -> None:
     """After an agent's status changed: every agent and admin connected now hears `presence`
-    `{agent_id, status}` (ephemeral, never stored: invariant 7)."""
+    `{agent_id, status}` (ephemeral, never stored: invariant 7 in docs/architecture.md)."""
     await publish(streams, await all_agent_streams(conn), "presence",
                   {"agent_id": agent["id"], "status": agent["status"]})

@@ -39,7 +39,7 @@ CHAT_QUERY = (
 
 def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int | None = None, *,
               for_visitor: bool = False) -> dict[str, Any]:
-    """A chat as API.md shows it; the visitor's `last_seq` is the last message they can see."""
+    """A chat as docs/api.md shows it; the visitor's `last_seq` is the last message they can see."""
     return {
         "id": row.id,
         "status": row.status,

@@ -1,10 +1,10 @@
 """Routing: every queued chat goes to an agent with capacity, one PostgreSQL transaction each.
 
-Invariant 6: an offer or assignment locks the chat (`FOR UPDATE SKIP LOCKED`) and takes a
-capacity slot with a conditional update, so any number of routers in any number of processes
-can run at once and no chat gets two owners, no agent more than `max_chats`. In `auto` mode the
-router offers the chat to the least busy connected agent (ties: longest since their last
-assignment); the offer holds the slot until it is accepted, declined or times out. In
+Invariant 6 (docs/architecture.md): an offer or assignment locks the chat (`FOR UPDATE SKIP
+LOCKED`) and takes a capacity slot with a conditional update, so any number of routers in any
+number of processes can run at once and no chat gets two owners, no agent more than `max_chats`.
+In `auto` mode the router offers the chat to the least busy connected agent (ties: longest since
+their last assignment); the offer holds the slot until it is accepted, declined or times out. In
 `broadcast` mode every eligible agent sees the queue and the first to accept wins. Redis only
 wakes routers; the queue itself lives in PostgreSQL, so a flushed Redis loses nothing.
 """

@@ -22,7 +22,7 @@ _MESSAGE_COLUMNS = [messages.c.id, messages.c.chat_id, messages.c.seq, messages.
 
 
 def message_json(row: Any, attachments: list[dict] | None = None) -> dict[str, Any]:
-    """A message as API.md shows it."""
+    """A message as docs/api.md shows it."""
     return {
         "id": row.id, "chat_id": row.chat_id, "seq": row.seq, "client_msg_id": row.client_msg_id,
         "sender": {"type": row.sender_type, "id": row.sender_id, "name": row.sender_name},
@@ -70,9 +70,10 @@ async def append_message(
     """Add a message as `last_seq + 1` and emit `message.created`.
 
     The caller holds the chat row locked (`FOR UPDATE`) and read it with `CHAT_QUERY`, so
-    concurrent sends to one chat take turns and `seq` has no gaps and no repeats (invariant 2;
-    `unique(chat_id, seq)` stands behind it). An internal note goes to the agent only and leaves
-    `visitor_last_seq` where it was: the visitor never learns of it.
+    concurrent sends to one chat take turns and `seq` has no gaps and no repeats
+    (invariant 2 in docs/architecture.md; `unique(chat_id, seq)` stands behind it). An internal
+    note goes to the agent only and leaves `visitor_last_seq` where it was: the visitor never
+    learns of it.
     """
     attachment_ids = list(attachment_ids)
     files = await claim_attachments(tx.conn, chat.id, sender_id, attachment_ids)

@@ -87,7 +87,7 @@ def text_color_on(color: str) -> str:
 
 
 async def public_settings(conn: AsyncConnection, widget_id: uuid.UUID) -> dict[str, Any]:
-    """What the widget needs before a chat starts (API.md, Visitors): `agents_online` when any
+    """What the widget needs before a chat starts (docs/api.md, The widget): `agents_online` when any
     department takes chats now, and which ones do (desk/availability.py)."""
     widget = await get_widget(conn, widget_id)
     dept_rows = (await conn.execute(

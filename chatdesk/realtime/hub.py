@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
-from sse_starlette import EventSourceResponse
 
 from chatdesk.metrics import DELIVERY
 from chatdesk.periodic import stop_tasks
@@ -67,8 +66,7 @@ class Hub:
         self.connected = asyncio.Event()
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch_epoch()),
-                       asyncio.create_task(self._close_streams_on_exit())]
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch_epoch())]
 
     async def stop(self) -> None:
         self._stopping = True
@@ -110,14 +108,12 @@ class Hub:
                     pass  # the next reconnect subscribes only to what is still wanted
 
     def close_streams(self) -> None:
-        """End every stream of this process, and any that subscribes from now on."""
+        """End every stream of this process, and any that subscribes from now on (the server is
+        stopping: `web/http_protocol.py` calls this). Calling it again does nothing."""
+        if self._streams_closed:
+            return
         self._streams_closed = True
         self._broadcast(CLOSED)
-
-    async def _close_streams_on_exit(self) -> None:
-        """uvicorn waits for open responses before it stops: end the streams once it is asked to exit."""
-        await EventSourceResponse._listen_for_exit_signal()  # sse-starlette's one watcher per event loop
-        self.close_streams()
 
     def _broadcast(self, item: object) -> None:
         for subs in self._subs.values():

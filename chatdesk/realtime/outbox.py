@@ -1,8 +1,9 @@
 """The transactional outbox: events are written with the change, pushed to Redis after commit.
 
-Invariant 3: an event exists exactly when its change was committed. After commit the writer
-pushes it to Redis at once; the row is then deleted in small batches. A row a crash left behind
-is pushed again by the sweeper. Clients drop what they already hold, so a second push is harmless.
+Invariant 3 (docs/architecture.md): an event exists exactly when its change was committed.
+After commit the writer pushes it to Redis at once; the row is then deleted in small batches. A
+row a crash left behind is pushed again by the sweeper. Clients drop what they already hold, so a
+second push is harmless.
 """
 
 from __future__ import annotations

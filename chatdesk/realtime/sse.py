@@ -8,8 +8,9 @@ stream (stream, heartbeat, exit-signal listener, disconnect listener) with a loc
 scopes; at 10,000 idle streams that alone was some 20 KB of the 53 KB each stream cost. Here
 the stream sends its own heartbeats when its queue stays empty for an interval, one small task
 waits for the client's disconnect and wakes the stream through its queue, and the hub ends
-every stream when the server is asked to exit (`Hub.close_streams`). sse-starlette still
-builds the headers, encodes the heartbeat comment and answers HEAD (headers, no stream).
+every stream when the server starts to stop (`Hub.close_streams`, called from
+`web/http_protocol.py`). The response is a plain Starlette one that answers HEAD with headers
+alone; sse-starlette encodes the heartbeat comment and names the send timeout's error.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 
-from sse_starlette import EventSourceResponse, ServerSentEvent
-from sse_starlette.event import ensure_bytes
+from sse_starlette import ServerSentEvent
 from sse_starlette.sse import SendTimeoutError
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from chatdesk.realtime.hub import CATCH_UP, CLOSED, OVERFLOW, Hub, Subscription
@@ -33,7 +34,10 @@ RETRY_MS = 1000
 # Stored events are replayed in pages of this many, so a long absence never loads all at once.
 REPLAY_PAGE = 500
 # A comment line: EventSource ignores it, proxies see bytes flowing.
-HEARTBEAT = ensure_bytes(ServerSentEvent(comment="ping"), "\n")
+HEARTBEAT = ServerSentEvent(comment="ping", sep="\n").encode()
+# Caches must not keep the stream; nginx must not buffer it.
+HEADERS = {"Cache-Control": "no-store", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+_END = {"type": "http.response.body", "body": b"", "more_body": False}
 
 
 def encode(event_type: str, data: bytes, event_id: str | None = None) -> bytes:
@@ -120,28 +124,34 @@ class EventStream:
             await hub.unsubscribe(sub)
 
 
-class LeanEventSourceResponse(EventSourceResponse):
+class LeanEventSourceResponse(Response):
     """An SSE response that streams from the request's own task (see the module docstring).
 
     `on_disconnect` must make `content` end; each send must finish within `send_timeout`
-    seconds, or the client is stuck and the response fails with `SendTimeoutError`."""
+    seconds, or the client is stuck and the response fails with `SendTimeoutError`.
+    HEAD gets the headers and an empty body: the stream never starts."""
 
-    def __init__(self, content: AsyncIterator[bytes], *, on_disconnect: Callable[[], None], send_timeout: float,
-                 headers: dict[str, str]) -> None:
-        super().__init__(content, headers=headers, ping=0, send_timeout=send_timeout)
-        del self._send_lock  # one task sends here: no lock to hold per stream
+    media_type = "text/event-stream"
+
+    def __init__(self, content: AsyncIterator[bytes], *, on_disconnect: Callable[[], None],
+                 send_timeout: float) -> None:
+        self.status_code = 200
+        self.background = None
+        self.init_headers(HEADERS)
+        self.body_iterator = content
         self.on_disconnect = on_disconnect
+        self.send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "HEAD":
-            return await super().__call__(scope, receive, send)  # headers and an empty body
+            await self._send(send, self._start())
+            return await self._send(send, _END)
         watcher = asyncio.create_task(self._wait_for_disconnect(receive))
         try:
-            await self._send(send, {"type": "http.response.start", "status": self.status_code,
-                                    "headers": self.raw_headers})
+            await self._send(send, self._start())
             async for chunk in self.body_iterator:
                 await self._send(send, {"type": "http.response.body", "body": chunk, "more_body": True})
-            await self._send(send, {"type": "http.response.body", "body": b"", "more_body": False})
+            await self._send(send, _END)
         except (StreamDropped, SendTimeoutError) as dropped:
             # Part of the design, not an error: returning unfinished makes the server close the
             # connection, and the client reconnects and replays from its cursor.
@@ -149,6 +159,10 @@ class LeanEventSourceResponse(EventSourceResponse):
         finally:
             watcher.cancel()
             await self.body_iterator.aclose()  # after a failed send too: unsubscribes, counts the stream closed
+
+    def _start(self) -> Message:
+        # Built when sent, not held in a local for the stream's whole life.
+        return {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
 
     async def _send(self, send: Send, message: Message) -> None:
         try:

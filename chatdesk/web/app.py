@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -31,6 +31,7 @@ from chatdesk.web.middleware import (
 from chatdesk.resources import resource_dir
 from chatdesk.desk.runtime import open_runtime
 from chatdesk.desk.widgets import OriginList
+from chatdesk.web.http_protocol import ON_SERVER_STOP
 
 log = logging.getLogger("chatdesk")
 
@@ -106,12 +107,13 @@ def create_app(settings: Settings) -> Starlette:
         return bool(origins) and await origins[0].allows(origin)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Callable[[], None]]]:
         async with open_runtime(settings) as runtime:
             app.state.runtime = runtime
             origins.append(OriginList(runtime.engine))
             log.info("chatdesk ready at %s", settings.base_url)
-            yield
+            # uvicorn waits for open responses before this lifespan ends: event streams end earlier.
+            yield {ON_SERVER_STOP: runtime.hub.close_streams}
 
     def body_limit(path: str) -> int:
         return settings.upload_max_bytes + 64 * 1024 if path.endswith("/attachments") else settings.request_max_bytes

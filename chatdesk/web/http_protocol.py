@@ -9,6 +9,13 @@ of BODY_GRACE_S (Apache's mod_reqtimeout rule), or the client gets a 408 and the
 closed. Once a request is received nothing is timed here: event streams live as long as they like.
 Headers are also capped at MAX_HEADER_BYTES (431): httptools sets no limit, and 200 MB of one
 request's headers took 190 MB of memory.
+
+When the server stops (SIGTERM, Ctrl-C, or `should_exit` set by whoever embeds it), uvicorn asks
+each connection to `shutdown()`, then waits for open responses, and only then runs the app's
+lifespan shutdown. An event stream never ends by itself, so each connection's shutdown first calls
+the app's `ON_SERVER_STOP` (from the lifespan state): the streams end at once, not at the graceful
+timeout. This leans on uvicorn's protocol (`app_state`, `shutdown()`); pyproject.toml pins the range,
+and tests/test_events.py's shutdown tests fail if an upgrade changes it.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ BODY_GRACE_S = 10.0
 BODY_MIN_BYTES_PER_S = 500
 # nginx allows 32 KB of headers by default, Node.js 16 KB.
 MAX_HEADER_BYTES = 64 * 1024
+
+# The lifespan state's key for what to do when the server starts to stop (a plain callable).
+ON_SERVER_STOP = "chatdesk.on_server_stop"
 
 _TOO_SLOW = ApiError(408, "The request arrived too slowly; the connection was closed.")
 _HEADERS_TOO_LARGE = ApiError(431, f"The request's headers are over {MAX_HEADER_BYTES} bytes.")
@@ -55,6 +65,13 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
             self._header_bytes += len(data)
             if self._header_bytes > MAX_HEADER_BYTES:
                 self._refuse(_HEADERS_TOO_LARGE)
+
+    def shutdown(self) -> None:
+        """The server is stopping: run the app's `ON_SERVER_STOP`, then finish as uvicorn does."""
+        on_stop = self.app_state.get(ON_SERVER_STOP)
+        if on_stop is not None:
+            on_stop()
+        super().shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._set_deadline(None)

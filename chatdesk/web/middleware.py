@@ -66,7 +66,7 @@ class RequestIdMiddleware:
 
 
 class ErrorMiddleware:
-    """Turns any exception that escapes a view into a 500 in API.md's shape and logs the traceback;
+    """Turns any exception that escapes a view into a 500 in docs/api.md's shape and logs the traceback;
     Redis out of reach is a 503 `unavailable` with `Retry-After` instead (it heals by itself)."""
 
     def __init__(self, app: ASGIApp) -> None:

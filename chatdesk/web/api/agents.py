@@ -1,4 +1,4 @@
-"""The signed-in agent, and agent accounts for admins (API.md, Agents)."""
+"""The signed-in agent, and agent accounts for admins (docs/api.md, Agents and admins)."""
 
 from __future__ import annotations
 

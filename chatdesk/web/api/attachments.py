@@ -1,4 +1,4 @@
-"""Uploads to a chat and downloads of its files (API.md, Chats: attachments)."""
+"""Uploads to a chat and downloads of its files (docs/api.md, Attachments)."""
 
 from __future__ import annotations
 

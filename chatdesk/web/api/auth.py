@@ -1,4 +1,4 @@
-"""Sign in and out (API.md, Agents)."""
+"""Sign in and out (docs/api.md, Sign-in and the session cookie)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chats, their messages, typing and read marks (API.md, Visitors and Chats)."""
+"""Chats, their messages, typing and read marks (docs/api.md, Chats)."""
 
 from __future__ import annotations
 

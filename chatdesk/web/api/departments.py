@@ -1,4 +1,4 @@
-"""Departments for admins; agents may list them (API.md, Agents)."""
+"""Departments for admins; agents may list them (docs/api.md, Agents and admins)."""
 
 from __future__ import annotations
 

@@ -45,8 +45,7 @@ async def events(call: Call) -> Response:
             if principal.is_agent:
                 await runtime.presence.closed(principal.id)
 
-    return LeanEventSourceResponse(frames(), on_disconnect=source.close, send_timeout=settings.sse_send_timeout_s,
-                                   headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return LeanEventSourceResponse(frames(), on_disconnect=source.close, send_timeout=settings.sse_send_timeout_s)
 
 
 def _end_at(expires_at: datetime | None, source: EventStream) -> asyncio.TimerHandle | None:
