@@ -34,7 +34,6 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.departments import default_department, update_department
-from chatdesk.desk.events import payload_errors
 from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.desk.widgets import create_widget
 

@@ -15,7 +15,8 @@ import redis.asyncio as aioredis
 import chatdesk
 from chatdesk.bench.client import Client
 from chatdesk.db.engine import create_engine
-from chatdesk.desk.events import APPS, CATALOGUE, INTERNAL, Empty, EventType, UndeclaredEvent, markdown_table
+from chatdesk.desk.events import APPS, CATALOGUE, INTERNAL, Empty, EventType, UndeclaredEvent
+from tests.catalogue_helpers import markdown_table
 from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
 from chatdesk.resources import resource_dir
@@ -129,10 +130,10 @@ def test_the_check_finds_a_handler_for_a_type_never_sent(static_copy):
 
 
 def test_docs_show_the_catalogue():
-    text = (ROOT / "docs" / "api.md").read_text()
+    text = (ROOT / "docs/api.md").read_text()
     table = re.search(r"<!-- event catalogue -->\n(.*?)\n<!-- end of event catalogue -->", text, re.S)
     assert table, "docs/api.md has no event catalogue section"
-    assert table.group(1) == markdown_table(), "docs/api.md's event table differs: paste events.markdown_table()"
+    assert table.group(1) == markdown_table(), "docs/api.md's event table differs: paste tests/catalogue_helpers.py's markdown_table()"
 
 
 async def test_a_payload_off_its_schema_fails_the_test_that_reads_it(live_server, database_url, redis_url,

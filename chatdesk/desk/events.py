@@ -183,25 +183,3 @@ def declared(event_type: str) -> str:
 async def publish(streams: Streams, targets: list[str], event_type: str, payload: dict) -> None:
     """Send an ephemeral event (never stored) to whoever of `targets` is connected now."""
     await streams.publish_ephemeral(targets, declared(event_type), encode_data(payload))
-
-
-def payload_errors(event_type: str, data: object) -> list[str]:
-    """What is wrong with an event as a client read it (type and decoded data), in words; [] if nothing."""
-    event = CATALOGUE.get(event_type)
-    if event is None:
-        return [f"{event_type}: not in the event catalogue"]
-    try:
-        event.payload.model_validate(data)
-    except ValidationError as error:
-        return [f"{event_type}: {problem['loc']} {problem['msg']}" for problem in error.errors()]
-    return []
-
-
-def markdown_table() -> str:
-    """The catalogue as docs/api.md shows it."""
-    rows = ["| type | data | to | `id:` | what it says |", "|---|---|---|---|---|"]
-    for event in CATALOGUE.values():
-        fields = ", ".join(event.payload.model_fields)
-        rows.append(f"| `{event.name}` | `{{{fields}}}` | {', '.join(event.to)} | "
-                    f"{'yes' if event.durable else 'no'} | {event.about} |")
-    return "\n".join(rows)
