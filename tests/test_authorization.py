@@ -21,7 +21,7 @@ import redis as sync_redis
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from chatdesk import api
+from chatdesk.web import api
 from chatdesk.web.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
 from chatdesk.web.app import create_app
 from chatdesk.bench.server import ONE_ADDRESS_LOAD
