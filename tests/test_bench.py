@@ -8,6 +8,9 @@ import pytest
 from tests.conftest import invoke_cli
 
 
+pytestmark = pytest.mark.server  # each bench starts its own `chatdesk serve`
+
+
 @pytest.fixture(autouse=True)
 def _session_servers(monkeypatch, settings):
     """The benches start their server on this session's PostgreSQL and Redis."""

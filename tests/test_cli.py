@@ -85,6 +85,7 @@ def test_migrate_status_reports_head():
     assert json.loads(result.output)["at_head"] is True
 
 
+@pytest.mark.server
 async def test_the_readme_production_path_takes_chats(monkeypatch, new_database, redis_url, tmp_path):
     """migrate, user create, widget create, serve on a fresh database: a visitor's chat reaches the agent."""
     fresh = Settings(DATABASE_URL=new_database(), REDIS_URL=redis_url, CHATDESK_DATA_DIR=str(tmp_path / "prod"),

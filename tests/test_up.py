@@ -12,6 +12,8 @@ import pytest
 
 from chatdesk.bench.server import chatdesk_process, clean_env, free_port, wait_ready
 
+pytestmark = pytest.mark.server  # each test runs `chatdesk up` and its embedded servers
+
 READY_WITHIN_S = 60
 
 
