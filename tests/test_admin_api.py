@@ -11,8 +11,8 @@ from tests.conftest import PASSWORD, bearer
 
 def admin_headers(client) -> dict[str, str]:
     """Create and sign in a fresh admin through the database helper and the API."""
-    from chatdesk.desk.agents import create_agent
     from chatdesk.db.engine import create_engine
+    from chatdesk.desk.agents import create_agent
     from tests.conftest import run
 
     email = f"admin-{secrets.token_hex(4)}@example.com"
@@ -147,8 +147,9 @@ def test_cors_allows_listed_origins_only(client):
                      headers=headers)
     preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
     # The origin cache is per process with a short TTL; a fresh app instance reads it now.
-    from chatdesk.web.app import create_app
     from starlette.testclient import TestClient
+
+    from chatdesk.web.app import create_app
 
     with TestClient(create_app(client.app.state.runtime.settings)) as fresh:
         allowed = fresh.options("/api/v1/auth/login", headers=preflight)

@@ -13,8 +13,8 @@ import asyncpg
 import pytest
 from PIL import Image
 
-from chatdesk.bench.server import process_tree
 from chatdesk.bench.client import Client
+from chatdesk.bench.server import process_tree
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.files.cleanup import delete_orphans
 from tests.conftest import bearer, run

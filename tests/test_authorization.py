@@ -21,12 +21,12 @@ import redis as sync_redis
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from chatdesk.bench.server import ONE_ADDRESS_LOAD
+from chatdesk.config import Settings
+from chatdesk.desk.auth.sessions import create_session
 from chatdesk.web import api
 from chatdesk.web.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
 from chatdesk.web.app import create_app
-from chatdesk.bench.server import ONE_ADDRESS_LOAD
-from chatdesk.desk.auth.sessions import create_session
-from chatdesk.config import Settings
 from tests.conftest import PASSWORD, bearer, create_account, migrated_database, run
 from tests.files_samples import image
 from tests.realtime_helpers import new_widget

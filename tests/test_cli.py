@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from chatdesk.bench.server import ServerProcess
 from chatdesk.bench.client import Client
+from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from tests.conftest import PASSWORD, invoke_cli
-from tests.realtime_helpers import EventLog, connected_agent
+from tests.realtime_helpers import connected_agent
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
-from chatdesk.web.app import create_app
 from chatdesk.bench.server import free_port
+from chatdesk.web.app import create_app
 
 CLOSED_PORT = free_port()  # nothing listens there
 

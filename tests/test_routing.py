@@ -10,12 +10,12 @@ import pytest
 import redis.asyncio as aioredis
 import sqlalchemy as sa
 
-from chatdesk.desk.agents import create_agent
-from chatdesk.desk.auth.principal import Principal
-from chatdesk.desk.chats import create_chat
 from chatdesk.bench.client import ApiError, Client
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import agents, visitors
+from chatdesk.desk.agents import create_agent
+from chatdesk.desk.auth.principal import Principal
+from chatdesk.desk.chats import create_chat
 from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.presence import SEEN_KEY
 from tests.conftest import PASSWORD, run

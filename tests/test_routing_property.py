@@ -87,7 +87,7 @@ async def test_routing_invariants_hold_over_a_random_schedule(serve, make_agent,
     widget = await new_widget(database_url)
     visitors: dict[str, Client] = {}
     conn = await asyncpg.connect(database_url)
-    tally = {name: 0 for name in ("chat", "status", "accept", "decline", "timeout", "end", "transfer", "refused")}
+    tally = dict.fromkeys(("chat", "status", "accept", "decline", "timeout", "end", "transfer", "refused"), 0)
 
     async def act() -> None:
         snap = await _snapshot(conn, department)

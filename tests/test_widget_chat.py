@@ -15,7 +15,14 @@ from tests.conftest import run
 from tests.files_samples import PDF, image
 from tests.realtime_helpers import department_with
 from tests.widget_helpers import (
-    accepted_chat, admin_token, agents_fixture, conversation, create_widget, host_site_fixture, open_widget, start_chat,
+    accepted_chat,
+    admin_token,
+    agents_fixture,
+    conversation,
+    create_widget,
+    host_site_fixture,
+    open_widget,
+    start_chat,
 )
 
 host_site = pytest.fixture(host_site_fixture, name="host_site")

@@ -9,7 +9,6 @@ from tests.realtime_helpers import ThreadedLog, connected_visitor
 from tests.workspace_helpers import Visitor, agent_api, department, sign_in
 
 
-
 def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, database_url, make_agent):
     ada = make_agent(name="Ada Lovelace")
     support = department(database_url, [ada], mode="broadcast")

@@ -10,8 +10,8 @@ from datetime import timedelta
 import asyncpg
 
 from chatdesk.bench.accounts import signed_in_admin
-from chatdesk.bench.stats import percentiles
 from chatdesk.bench.client import Client
+from chatdesk.bench.stats import percentiles
 from chatdesk.db.engine import asyncpg_url
 
 PAGE = 50

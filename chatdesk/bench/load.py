@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatdesk.bench.accounts import signed_in_admin
-from chatdesk.bench.stats import percentiles
 from chatdesk.bench.client import Client
+from chatdesk.bench.stats import percentiles
 from chatdesk.resources import resource_dir
 
 # The customer's targets: (measure, bound, unit). Latencies are judged on p99.

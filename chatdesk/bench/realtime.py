@@ -17,10 +17,10 @@ import aiohttp
 import psutil
 
 from chatdesk.bench.accounts import online_agents, signed_in_admin
+from chatdesk.bench.client import Client
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
 from chatdesk.bench.server import process_tree
 from chatdesk.bench.stats import percentiles
-from chatdesk.bench.client import Client
 
 AGENT_CAPACITY = 100  # the schema's ceiling for max_chats
 

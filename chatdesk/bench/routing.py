@@ -12,10 +12,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-
 from chatdesk.bench.accounts import online_agents, signed_in_admin
-from chatdesk.bench.stats import percentiles
 from chatdesk.bench.client import Client
+from chatdesk.bench.stats import percentiles
 
 
 @dataclass

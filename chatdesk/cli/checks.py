@@ -7,7 +7,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 import sqlalchemy as sa
@@ -87,7 +87,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         async def clock() -> str:
             async with engine.connect() as conn:
                 db_now = (await conn.execute(sa.text("SELECT now()"))).scalar_one()
-            skew = abs((datetime.now(timezone.utc) - db_now).total_seconds())
+            skew = abs((datetime.now(UTC) - db_now).total_seconds())
             if skew > MAX_CLOCK_SKEW_S:
                 raise RuntimeError(f"clocks differ by {skew:.1f} s (more than {MAX_CLOCK_SKEW_S:g} s)")
             return f"skew {skew * 1000:.0f} ms"

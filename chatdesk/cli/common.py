@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
 from chatdesk.errors import ApiError
-from chatdesk.cli.provision import embedded_as_needed
 
 console = Console()
 errors = Console(stderr=True)

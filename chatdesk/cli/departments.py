@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.desk.agents import find_agent_by_email
 from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json, with_database
+from chatdesk.desk.agents import find_agent_by_email
 from chatdesk.desk.departments import add_member, create_department, find_department, list_departments, remove_member
 from chatdesk.errors import ApiError, not_found
 

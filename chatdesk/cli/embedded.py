@@ -162,5 +162,5 @@ class EmbeddedServices:
             part = self._started.pop()
             try:
                 part.stop()
-            except Exception:  # noqa: BLE001 - stopping the other part still matters
+            except Exception:  # stopping the other part still matters
                 log.exception("stopping embedded %s failed", type(part).__name__)

@@ -8,9 +8,9 @@ import typer
 from rich.progress import Progress
 
 from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.config import Settings
 from chatdesk.db import migrate as db_migrate
-from chatdesk.cli.provision import embedded_as_needed
 
 
 class Action(str, Enum):

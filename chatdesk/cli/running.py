@@ -11,13 +11,13 @@ import typer
 import uvicorn
 from rich.panel import Panel
 
-from chatdesk.web.app import serving_app
 from chatdesk.cli.common import DataDirOption, console, load_settings
 from chatdesk.cli.migrations import apply_migrations
-from chatdesk.config import Settings
-from chatdesk.web.http_protocol import DeadlineHttpProtocol
 from chatdesk.cli.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
+from chatdesk.config import Settings
 from chatdesk.desk.widgets import snippet
+from chatdesk.web.app import serving_app
+from chatdesk.web.http_protocol import DeadlineHttpProtocol
 
 HostOption = typer.Option(None, "--host", envvar="CHATDESK_HOST", help="Interface to listen on.")
 PortOption = typer.Option(None, "--port", envvar="CHATDESK_PORT", help="Port to listen on.")
@@ -34,7 +34,7 @@ KEEP_ALIVE_S = 75
 
 def _exit_on_sigterm() -> None:
     """Make SIGTERM unwind like Ctrl-C, so embedded servers are stopped on the way out."""
-    def handler(signum, frame):  # noqa: ARG001
+    def handler(signum, frame):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, handler)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import typer
 
-from chatdesk.desk.agents import create_agent
 from chatdesk.bench.server import ServerProcess
 from chatdesk.cli.common import console, load_settings
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
-from chatdesk.cli.provision import embedded_as_needed
+from chatdesk.desk.agents import create_agent
 
 UrlOption = typer.Option(None, "--url", help="Target a running server instead of starting one.")
 AdminEmailOption = typer.Option(None, "--admin-email", help="With --url: an admin account.")

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import agent_departments, agents
 from chatdesk.desk.auth.passwords import hash_password
 from chatdesk.desk.auth.sessions import revoke_agent_sessions
 from chatdesk.desk.chats import all_agent_streams
-from chatdesk.db.tables import agent_departments, agents
 from chatdesk.errors import ApiError, not_found
 from chatdesk.realtime.streams import Streams, encode_data
 

@@ -10,13 +10,19 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.desk.auth.principal import Principal
 from chatdesk.db.tables import agent_departments, agents, chats, departments, messages, visitors
+from chatdesk.desk.auth.principal import Principal
+from chatdesk.desk.thread import (
+    append_message,
+    append_system_message,
+    last_messages,
+    participant_streams,
+    unread_counts,
+)
+from chatdesk.desk.transactions import Tx
 from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
-from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
-from chatdesk.desk.thread import append_message, append_system_message, last_messages, participant_streams, unread_counts
 
 _agent = agents.alias("assigned_agent")
 

@@ -8,14 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import chats, messages
 from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.chats import load_chat, require_participant
-from chatdesk.db.tables import chats, messages
-from chatdesk.errors import ApiError, forbidden
 from chatdesk.desk.files.records import attachments_of
-from chatdesk.desk.transactions import Tx
-from chatdesk.realtime.streams import Streams, encode_data
 from chatdesk.desk.thread import append_message, message_json, participant_streams, select_messages
+from chatdesk.desk.transactions import Tx
+from chatdesk.errors import ApiError, forbidden
+from chatdesk.realtime.streams import Streams, encode_data
 
 # A typing indicator that is not refreshed disappears after this long (the widget and the
 # workspace hide it themselves), so a closed tab never leaves "typing..." on screen.

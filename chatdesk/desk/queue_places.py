@@ -25,8 +25,8 @@ import redis.asyncio as aioredis
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chatdesk.desk.chats import CHAT_QUERY, all_agent_streams, chat_json, recent_wait_s
 from chatdesk.db.tables import chats, departments
+from chatdesk.desk.chats import CHAT_QUERY, all_agent_streams, chat_json, recent_wait_s
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
 
@@ -115,7 +115,7 @@ class QueuePlaces:
             finally:
                 await self.redis.set(key, b"1", px=int(THROTTLE_S * 1000))
             self._not_before[department_id] = time.monotonic() + THROTTLE_S
-        except Exception:  # noqa: BLE001 - PostgreSQL or Redis trouble passes; the department stays marked
+        except Exception:  # PostgreSQL or Redis trouble passes; the department stays marked
             log.warning("queue places of department %s failed; trying again", department_id, exc_info=True)
             self._dirty.add(department_id)
             self._not_before[department_id] = time.monotonic() + RETRY_AFTER_FAILURE_S

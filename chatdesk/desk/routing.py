@@ -20,19 +20,18 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 import redis.asyncio as aioredis
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chatdesk.config import Settings
-
+from chatdesk.db.tables import agents, chats, departments
 from chatdesk.desk.auth.sessions import signed_in
 from chatdesk.desk.chats import chat_json, eligible_agents, finish_chat, reload, return_to_queue
-from chatdesk.db.tables import agents, chats, departments
+from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
 from chatdesk.periodic import every, stop_tasks
-from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.presence import SEEN_KEY
 from chatdesk.realtime.streams import Streams, agent_stream, encode_data
@@ -150,7 +149,7 @@ class Router:
         try:
             await self.streams.publish_ephemeral(
                 [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": self._id}))
-        except Exception:  # noqa: BLE001 - the local router and the sweeps still run
+        except Exception:  # the local router and the sweeps still run
             log.warning("could not wake other routers", exc_info=True)
 
     def _request(self, department_id: Any) -> None:
@@ -179,7 +178,7 @@ class Router:
             wanted, self._wanted = self._wanted, set()
             try:
                 await self.route(None if None in wanted else wanted)
-            except Exception:  # noqa: BLE001 - PostgreSQL or Redis trouble: the sweep retries
+            except Exception:  # PostgreSQL or Redis trouble: the sweep retries
                 log.warning("routing failed", exc_info=True)
 
     async def route(self, department_ids: set[str] | None = None) -> int:

@@ -17,13 +17,13 @@ from chatdesk.desk.files.cleanup import FileJanitor
 from chatdesk.desk.files.storage import Storage, storage_for
 from chatdesk.desk.queue_places import QueuePlaces
 from chatdesk.desk.ratelimits import Counters
+from chatdesk.desk.routing import Router
+from chatdesk.desk.transactions import Transactions
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
 from chatdesk.realtime.registry import StreamRegistry
 from chatdesk.realtime.streams import Streams
-from chatdesk.desk.routing import Router
-from chatdesk.desk.transactions import Transactions
 
 # Redis connections per process, whatever the number of open event streams: the hub holds one,
 # requests borrow the rest briefly.

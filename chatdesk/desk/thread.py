@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from chatdesk.db.tables import chats, messages
 from chatdesk.desk.files.records import claim_attachments, link_attachments
-from chatdesk.metrics import MESSAGES
 from chatdesk.desk.transactions import Tx
+from chatdesk.metrics import MESSAGES
 from chatdesk.realtime.outbox import INSERT_OUTBOX, PendingEvent, outbox_params
 from chatdesk.realtime.streams import agent_stream, encode_data, visitor_stream
 

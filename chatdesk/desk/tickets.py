@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import agents, departments, ticket_comments, tickets, widgets
 from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.chats import load_chat
-from chatdesk.db.tables import agents, departments, ticket_comments, tickets, widgets
-from chatdesk.errors import ApiError, not_found
 from chatdesk.desk.transcripts import as_text, thread_of
+from chatdesk.errors import ApiError, not_found
 
 _assignee = agents.alias("assignee")
 _TICKET = sa.select(tickets, _assignee.c.name.label("assignee_name")).outerjoin(

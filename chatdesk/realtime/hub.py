@@ -145,7 +145,7 @@ class Hub:
                     self._dispatch(message)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - Redis went away: reconnect with backoff
+            except Exception:  # Redis went away: reconnect with backoff
                 if self._stopping:
                     return
                 log.warning("hub lost its Redis subscription; reconnecting", exc_info=True)

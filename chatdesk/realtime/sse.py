@@ -53,7 +53,7 @@ class EventStream:
     after each `heartbeat_s` without an event. Iterate it; it ends only when `close()` is called
     (or the hub closes every stream). `session` tells one agent session's streams from another's."""
 
-    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "session", "_sub", "_closed")
+    __slots__ = ("_closed", "_sub", "cursor_text", "heartbeat_s", "hub", "session", "stream", "streams")
 
     def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float,
                  session: str | None = None) -> None:

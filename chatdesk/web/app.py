@@ -16,9 +16,12 @@ from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from chatdesk.web import api, widget_assets
 from chatdesk.config import Settings
+from chatdesk.desk.runtime import open_runtime
+from chatdesk.desk.widgets import OriginList
 from chatdesk.errors import ApiError
+from chatdesk.resources import resource_dir
+from chatdesk.web import api, widget_assets
 from chatdesk.web.middleware import (
     BodyLimitMiddleware,
     CorsMiddleware,
@@ -28,9 +31,6 @@ from chatdesk.web.middleware import (
     SecurityHeadersMiddleware,
     request_id,
 )
-from chatdesk.resources import resource_dir
-from chatdesk.desk.runtime import open_runtime
-from chatdesk.desk.widgets import OriginList
 
 log = logging.getLogger("chatdesk")
 

@@ -17,8 +17,8 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from chatdesk.errors import ApiError
 from chatdesk.desk.files.sniff import SNIFF_BYTES
+from chatdesk.errors import ApiError
 
 FIELD = "file"
 

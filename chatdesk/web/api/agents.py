@@ -20,12 +20,12 @@ from chatdesk.desk.agents import (
     signs_out,
     update_agent,
 )
-from chatdesk.web.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.auth.passwords import MIN_LENGTH
-from chatdesk.realtime.streams import agent_stream
 from chatdesk.desk.routing import withdraw_offers_of
 from chatdesk.errors import ApiError
+from chatdesk.realtime.streams import agent_stream
+from chatdesk.web.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 
 Status = Literal["online", "away", "offline"]
 Role = Literal["admin", "agent"]

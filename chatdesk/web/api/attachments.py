@@ -8,13 +8,13 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.budgets import spend_address_and_widget
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
-from chatdesk.errors import not_found
 from chatdesk.desk.files.attachments import load_attachment, store_upload
 from chatdesk.desk.files.names import content_disposition
 from chatdesk.desk.files.sniff import IMAGE_TYPES
 from chatdesk.desk.files.uploads import FIELD, receive_upload
+from chatdesk.errors import not_found
+from chatdesk.web.api.budgets import spend_address_and_widget
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 # Whatever a file holds, the browser must not run it or guess another type for it.
 DOWNLOAD_HEADERS = {

@@ -9,6 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.desk.agents import agent_json, find_agent_by_email
+from chatdesk.desk.auth.passwords import verify_password
+from chatdesk.desk.auth.sessions import create_session, revoke_session
+from chatdesk.desk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
+from chatdesk.errors import unauthorized
+from chatdesk.realtime.streams import agent_stream
 from chatdesk.web.api.endpoint import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -18,11 +23,6 @@ from chatdesk.web.api.endpoint import (
     json_response,
     set_csrf_cookie,
 )
-from chatdesk.desk.auth.passwords import verify_password
-from chatdesk.desk.auth.sessions import create_session, revoke_session
-from chatdesk.desk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
-from chatdesk.errors import unauthorized
-from chatdesk.realtime.streams import agent_stream
 
 
 class LoginIn(BaseModel):

@@ -9,11 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.budgets import hold_queue_place, spend_address_and_widget
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
-from chatdesk.errors import ApiError, not_found
-from chatdesk.desk.files.cleanup import delete_chat
 from chatdesk.desk.chats import (
     accept_chat,
     chat_json,
@@ -26,8 +22,12 @@ from chatdesk.desk.chats import (
     set_priority,
     transfer_chat,
 )
+from chatdesk.desk.files.cleanup import delete_chat
 from chatdesk.desk.messages import list_messages, mark_read, send_message, set_typing
 from chatdesk.desk.routing import decline_chat
+from chatdesk.errors import ApiError, not_found
+from chatdesk.web.api.budgets import hold_queue_place, spend_address_and_widget
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 MAX_BODY = 5000
 

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.departments import create_department, list_departments, update_department
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 class DepartmentCreate(BaseModel):

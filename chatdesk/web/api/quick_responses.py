@@ -11,7 +11,6 @@ from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.quick_responses import (
     PLACEHOLDERS,
@@ -21,6 +20,7 @@ from chatdesk.desk.quick_responses import (
     unknown_placeholders,
     update_quick_response,
 )
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 def _known_placeholders(body: str) -> str:

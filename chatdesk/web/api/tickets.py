@@ -9,11 +9,18 @@ from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from chatdesk.desk.chats import load_chat
+from chatdesk.desk.tickets import (
+    add_comment,
+    get_ticket,
+    list_tickets,
+    ticket_from_chat,
+    ticket_from_offline_message,
+    update_ticket,
+)
+from chatdesk.desk.transcripts import as_html, as_text, thread_of
 from chatdesk.web.api.auth import client_ip
 from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
-from chatdesk.desk.chats import load_chat
-from chatdesk.desk.tickets import add_comment, get_ticket, list_tickets, ticket_from_chat, ticket_from_offline_message, update_ticket
-from chatdesk.desk.transcripts import as_html, as_text, thread_of
 
 # Offline messages need no account, so each address gets a modest budget against spam.
 OFFLINE_MESSAGE_RATE = "10 per hour"

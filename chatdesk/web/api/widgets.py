@@ -9,11 +9,19 @@ from pydantic import AfterValidator, AnyHttpUrl, BaseModel, EmailStr, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.budgets import spend_address_and_widget
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.auth.visitor_tokens import VisitorIdentity, issue_visitor_token
-from chatdesk.desk.widgets import create_visitor, create_widget, get_widget, list_widgets, public_settings, snippet, update_widget
+from chatdesk.desk.widgets import (
+    create_visitor,
+    create_widget,
+    get_widget,
+    list_widgets,
+    public_settings,
+    snippet,
+    update_widget,
+)
+from chatdesk.web.api.budgets import spend_address_and_widget
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 class PreChatField(BaseModel):
