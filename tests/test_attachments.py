@@ -112,7 +112,7 @@ def test_a_decompression_bomb_is_refused_quickly(client, active_chat):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize("raw, stored", [
+@pytest.mark.parametrize(("raw", "stored"), [
     ("../../etc/passwd", "passwd"),
     ("evil\x00name.txt", "evilname.txt"),
     ("invoice\u202etxt.exe.txt", "invoicetxt.exe.txt"),

@@ -152,7 +152,7 @@ def test_visitor_token_signed_with_another_key_is_401(client, settings):
 FOREIGN = {"Origin": "https://attacker.example"}
 
 
-@pytest.mark.parametrize("content_type, content", [
+@pytest.mark.parametrize(("content_type", "content"), [
     ("text/plain", '{"email": "x@example.com", "password": "whatever"}'),
     ("application/x-www-form-urlencoded", "email=x%40example.com&password=whatever"),
 ])

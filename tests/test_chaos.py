@@ -103,7 +103,7 @@ async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(serv
             await client.close()
 
 
-@pytest.mark.parametrize("messages, chats", [
+@pytest.mark.parametrize(("messages", "chats"), [
     pytest.param(2000, 20, id="ci"),
     pytest.param(20000, 100, id="big", marks=[pytest.mark.slow, pytest.mark.timeout(1800)]),
 ])

@@ -132,7 +132,7 @@ def test_department_list_create_add_and_remove_agent(client):
     assert again.exit_code == 1 and "not a member of Billing" in again.output
 
 
-@pytest.mark.parametrize("args, says", [
+@pytest.mark.parametrize(("args", "says"), [
     (("department", "add-agent", "Nowhere", "agent@example.com"), "No such department 'Nowhere'"),
     (("department", "add-agent", "Support", "ghost@example.com"), "No such account with email ghost@example.com"),
     (("department", "remove-agent", "Nowhere", "agent@example.com"), "No such department 'Nowhere'"),

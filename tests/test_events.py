@@ -20,7 +20,7 @@ from chatdesk.realtime.streams import Streams
 from tests.realtime_helpers import EventLog, new_widget, online_agent, open_stream_count, wait_until
 
 
-@pytest.mark.parametrize("args, expected", [
+@pytest.mark.parametrize(("args", "expected"), [
     (("ready", b"{}", "e1:0-0"), b"id: e1:0-0\nevent: ready\ndata: {}\n\n"),
     (("typing", b'{"typing":true}', None), b'event: typing\ndata: {"typing":true}\n\n'),
     (("x", b"a\nb", "e:1-2"), b"id: e:1-2\nevent: x\ndata: a\ndata: b\n\n"),

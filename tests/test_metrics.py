@@ -9,8 +9,7 @@ from tests.realtime_helpers import EventLog, connected_agent, department_with, n
 
 
 def _value(text: str, name: str) -> float:
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")
-               or line.startswith(name + "{"))
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith((name + " ", name + "{")))
 
 
 async def test_metrics_count_messages_deliveries_waits_and_offers(live_server, make_agent, database_url):

@@ -65,7 +65,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
-@pytest.mark.parametrize("first_stop, second_stop", [(signal.SIGTERM, signal.SIGINT)])
+@pytest.mark.parametrize(("first_stop", "second_stop"), [(signal.SIGTERM, signal.SIGINT)])
 def test_up_on_embedded_default_then_restart_with_the_same_data(tmp_path, first_stop, second_stop):
     data_dir = tmp_path / "data"
     first = Up(data_dir, tmp_path / "first.log")

@@ -62,7 +62,7 @@ async def run_connections(base_url: str, admin_email: str, admin_password: str, 
                           heartbeat_s: float) -> ConnectionsResult:
     """Open `n` streams from client processes, then watch two heartbeat intervals on each."""
     result = ConnectionsResult(n)
-    async with signed_in_admin(base_url, admin_email, admin_password, "bench connections") as (session, admin, widget):
+    async with signed_in_admin(base_url, admin_email, admin_password, "bench connections") as (_session, admin, widget):
 
         async def register() -> str:
             _, body = await admin.request("POST", f"/api/v1/widgets/{widget['id']}/visitors", json={})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from enum import Enum
+from enum import StrEnum
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ users = typer.Typer(help="Manage agent and admin accounts.", no_args_is_help=Tru
 widgets = typer.Typer(help="Manage embeddable widgets.", no_args_is_help=True)
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     admin = "admin"
     agent = "agent"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -24,7 +24,7 @@ DepartmentArgument = typer.Argument(..., metavar="DEPT", help="The department's 
 AgentEmailArgument = typer.Argument(..., metavar="AGENT_EMAIL", help="The agent's email.")
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     auto = "auto"
     broadcast = "broadcast"
 

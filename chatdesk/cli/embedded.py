@@ -9,6 +9,7 @@ them. A crash leaves servers running or stale pid files; the next start adopts o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -125,10 +126,8 @@ class EmbeddedRedis:
         pid = server.pid
         if _alive(pid):
             os.kill(pid, signal.SIGTERM)  # Valkey flushes its append-only file on SIGTERM
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
                 psutil.Process(pid).wait(timeout=10)
-            except (psutil.NoSuchProcess, psutil.TimeoutExpired):
-                pass
         for path in (server.pidfile, server.socket_file, self._owner_file):
             Path(path).unlink(missing_ok=True)
 

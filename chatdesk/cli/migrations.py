@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 from rich.progress import Progress
@@ -13,7 +13,7 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate as db_migrate
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     up = "up"
     down = "down"
     status = "status"

@@ -15,6 +15,7 @@ change or to the sweep that refreshes every department each `SWEEP_EVERY_S`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -93,10 +94,8 @@ class QueuePlaces:
             if not waits:
                 await self._wake.wait()
             elif min(waits) > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), min(waits))
-                except TimeoutError:
-                    pass
 
     async def _refresh_on_turn(self, department_id: str) -> None:
         """Refresh the department if no process did within `THROTTLE_S`; else note when to try again."""

@@ -117,4 +117,4 @@ async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> d
         .join(reads, sa.and_(reads.c.chat_id == messages.c.chat_id, messages.c.seq > reads.c.read_seq))
         .where(messages.c.sender_type == "visitor").group_by(messages.c.chat_id)
     )).all()
-    return {chat_id: count for chat_id, count in rows}
+    return dict(rows)

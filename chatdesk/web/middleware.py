@@ -213,7 +213,8 @@ class CorsMiddleware:
             return await self.app(scope, receive, send)
         allow = [(b"access-control-allow-origin", origin.encode()), (b"vary", b"Origin")]
         if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
-            preflight = allow + [
+            preflight = [
+                *allow,
                 (b"access-control-allow-methods", b"GET, POST, PUT, PATCH, DELETE"),
                 (b"access-control-allow-headers", b"authorization, content-type, last-event-id, x-request-id"),
                 (b"access-control-max-age", b"600"),

@@ -67,7 +67,7 @@ class _FilePart:
         self._field = b""
 
     def _headers_finished(self) -> None:
-        disposition, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        _disposition, options = parse_options_header(self._headers.get(b"content-disposition", b""))
         self._in_file = options.get(b"name") == FIELD.encode() and not self.found
         if self._in_file:
             self.found = True
