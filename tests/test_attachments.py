@@ -285,7 +285,7 @@ async def test_eight_big_images_at_once_keep_the_server_within_300_mb(serve, mak
 
     async def upload_all(name: str, data: bytes) -> tuple[list[dict], float]:
         rss = _PeakRss(server.process.pid)
-        attachments = await asyncio.gather(*(v.upload(chat, name, data) for v, chat in zip(visitors, chats)))
+        attachments = await asyncio.gather(*(v.upload(chat, name, data) for v, chat in zip(visitors, chats, strict=True)))
         growth = rss.stop()
         print(f"{name}: server RSS {rss.before_mb:.0f} MB, peak +{growth:.0f} MB")
         return attachments, growth

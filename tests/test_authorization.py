@@ -100,7 +100,7 @@ def expected(method: str, path: str, access: Access, who: str) -> int:
     """The status `who` must get. Broken credentials: a deactivated agent's or a revoked session
     is no credential (401); a cookie without its CSRF token, or from another origin, may read what
     the agent reads but change nothing (403). Public routes ignore credentials altogether."""
-    row = dict(zip(IDENTITIES, EXPECTED[method, path]))
+    row = dict(zip(IDENTITIES, EXPECTED[method, path], strict=True))
     if who in row:
         return row[who]
     if who == "cookie from another origin" and (method, path) == SIGN_IN:

@@ -177,7 +177,7 @@ async def test_chaos_nothing_lost_nothing_twice(request, serve, make_agent, data
                     counts["empty_redis_restarts"] += 1
 
         shares = [total // chat_count + (1 if i < total % chat_count else 0) for i in range(chat_count)]
-        await asyncio.gather(chaos(), *(talk(c, v, a, share) for (c, v, a), share in zip(chats, shares)))
+        await asyncio.gather(chaos(), *(talk(c, v, a, share) for (c, v, a), share in zip(chats, shares, strict=True)))
 
         chat_ids = [chat_id for chat_id, _, _ in chats]
         truth = await _database_view(database_url, chat_ids)

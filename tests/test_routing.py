@@ -130,18 +130,18 @@ async def test_queue_positions_reach_each_visitor_in_order(live_server, make_age
         client, log = await _visitor(live_server, widget, f"V{i}")
         chat = await client.start_chat(department)
         visitors.append((client, log, chat["id"]))
-    for client, log, _chat_id in visitors[:2]:
+    for _client, log, _chat_id in visitors[:2]:
         await log.wait_for(lambda e: e.type == "chat.assigned", 10)
-    for expected, (client, log, _chat_id) in enumerate(visitors[2:], start=1):
+    for expected, (_client, log, _chat_id) in enumerate(visitors[2:], start=1):
         await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == expected)
     # Capacity frees one chat at a time; every waiting visitor sees their place move up by one.
     for round_ in range(3):
         await agent.end(accepted[round_])
         _next_client, next_log, _next_chat = visitors[2 + round_]
         await next_log.wait_for(lambda e: e.type == "chat.assigned", 10)
-        for ahead, (client, log, _chat_id) in enumerate(visitors[3 + round_:], start=1):
+        for ahead, (_client, log, _chat_id) in enumerate(visitors[3 + round_:], start=1):
             await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == ahead)
-    for client, log, _chat_id in visitors:
+    for _client, log, _chat_id in visitors:
         positions = [e.data["chat"]["queue_position"] for e in log.events if e.type == "chat.queued"]
         assert positions == sorted(positions, reverse=True), positions  # never moves back
     last_log = visitors[4][1]

@@ -66,7 +66,7 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
                     task.add_done_callback(background.discard)
 
         readies = [asyncio.Event() for _ in staff]
-        workers = [asyncio.create_task(work(agent, ready)) for agent, ready in zip(staff, readies)]
+        workers = [asyncio.create_task(work(agent, ready)) for agent, ready in zip(staff, readies, strict=True)]
         await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 30)
 
         async def one_chat() -> None:

@@ -11,6 +11,7 @@ the server is stopping), `CLOSED`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -104,10 +105,9 @@ class Hub:
             channel = live_channel(sub.stream)
             self._confirmed.pop(channel, None)
             if self._pubsub is not None and self.connected.is_set():
-                try:
+                # On failure the next reconnect subscribes only to what is still wanted.
+                with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
                     await self._pubsub.unsubscribe(channel)
-                except (aioredis.ConnectionError, aioredis.TimeoutError):
-                    pass  # the next reconnect subscribes only to what is still wanted
 
     def close_streams(self) -> None:
         """End every stream of this process, and any that subscribes from now on."""
@@ -153,10 +153,8 @@ class Hub:
                 for event in self._confirmed.values():
                     event.clear()
                 if self._pubsub is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # the connection is lost already
                         await self._pubsub.aclose()
-                    except Exception:  # noqa: BLE001
-                        pass
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, RECONNECT_MAX_S)
 

@@ -83,7 +83,8 @@ class EventStream:
             last_id: str
             if cursor is not None and cursor.epoch == epoch and not await streams.history_lost(stream, cursor.stream_id):
                 last_id = cursor.stream_id
-                async for frame, last_id in _replay(streams, stream, last_id, epoch):
+                # `_replay` moves `last_id` on: the live part continues from the last event replayed.
+                async for frame, last_id in _replay(streams, stream, last_id, epoch):  # noqa: B007, B020
                     yield frame
             else:
                 # A fresh client gets `ready` with a cursor to come back with; one whose history is
@@ -109,7 +110,7 @@ class EventStream:
                         last_id = await streams.tail(stream)
                         yield encode("resync", b"{}", f"{epoch}:{last_id}")
                     else:
-                        async for frame, last_id in _replay(streams, stream, last_id, epoch):
+                        async for frame, last_id in _replay(streams, stream, last_id, epoch):  # noqa: B007, B020
                             yield frame
                 elif item.stream_id is None:
                     yield encode(item.type, item.data)
