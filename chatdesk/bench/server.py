@@ -82,7 +82,7 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = clean_env(
-            DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
+            DATABASE_URL=settings.required("database_url"), REDIS_URL=settings.required("redis_url"),
             CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir),
             **{**ONE_ADDRESS_LOAD, **env},
         )

@@ -47,8 +47,8 @@ async def _timed(name: str, probe: Callable[[], Awaitable[str]]) -> Check:
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; later ones are skipped (and fail) when what they need is down."""
     checks: list[Check] = []
-    database_url = settings.database_url.get_secret_value()
-    redis_url = settings.redis_url.get_secret_value()
+    database_url = settings.required("database_url")
+    redis_url = settings.required("redis_url")
     engine = create_engine(database_url, pool_size=1)
     redis = aioredis.from_url(redis_url, socket_connect_timeout=CHECK_TIMEOUT_S)
     try:

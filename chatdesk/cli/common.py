@@ -54,7 +54,7 @@ def with_database(settings: Settings, work: Callable[[AsyncConnection], Awaitabl
 
     with embedded_as_needed(settings) as ready:
         try:
-            return asyncio.run(run(ready.database_url.get_secret_value()))
+            return asyncio.run(run(ready.required("database_url")))
         except ApiError as error:
             errors.print(f"[red]Error:[/red] {error.message}")
             raise typer.Exit(1) from None

@@ -43,7 +43,7 @@ def migrate(
     """Apply, revert or show database migrations."""
     settings: Settings = load_settings(data_dir=data_dir)
     with embedded_as_needed(settings) as ready:
-        url = ready.database_url.get_secret_value()
+        url = ready.required("database_url")
         if action is Action.up:
             if revision:
                 db_migrate.upgrade(url, revision)

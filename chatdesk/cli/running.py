@@ -82,8 +82,8 @@ def up(
     with console.status("Starting PostgreSQL and Redis..."):
         settings = stack.enter_context(embedded_as_needed(settings))
     try:
-        apply_migrations(settings.database_url.get_secret_value())
-        first = asyncio.run(seed_if_empty(settings.database_url.get_secret_value(), admin_email))
+        apply_migrations(settings.required("database_url"))
+        first = asyncio.run(seed_if_empty(settings.required("database_url"), admin_email))
         if first is not None:
             _print_first_run(settings, first)
         console.print(f"Serving on [bold]{settings.base_url}[/bold] (Ctrl-C to stop)")

@@ -53,8 +53,8 @@ def target(url, admin_email, admin_password, data_dir, workers: int = 1, **serve
         else:
             scratch = data_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="chatdesk-bench-"))
             settings = stack.enter_context(embedded_as_needed(load_settings(data_dir=scratch)))
-            database_url = settings.database_url.get_secret_value()
-            redis_url = settings.redis_url.get_secret_value()
+            database_url = settings.required("database_url")
+            redis_url = settings.required("redis_url")
             migrate.upgrade(database_url)
             admin_email, admin_password = asyncio.run(_bench_admin(database_url))
             server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", workers,

@@ -52,17 +52,11 @@ class Runtime:
     router: Router
 
 
-def _required(value, name: str) -> str:
-    if value is None:
-        raise RuntimeError(f"{name} is not set (chatdesk up starts embedded servers for you)")
-    return value.get_secret_value()
-
-
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the pools and start the background tasks for the life of the app; stop them after."""
-    engine = create_engine(_required(settings.database_url, "DATABASE_URL"), pool_size=settings.db_pool_size)
-    redis_url = _required(settings.redis_url, "REDIS_URL")
+    engine = create_engine(settings.required("database_url"), pool_size=settings.db_pool_size)
+    redis_url = settings.required("redis_url")
     redis = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
         redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=5, health_check_interval=30))
     storage = RedisStorage("async+" + redis_url, implementation="redispy", key_prefix="chatdesk:limits")

@@ -81,8 +81,8 @@ async def _change_me(call: Call, changes: dict) -> Response:
     async with call.runtime.transaction() as tx:
         if changes.get("status") in ("away", "offline"):
             # Chats before the agent row, the lock order every chat transaction uses.
-            await withdraw_offers_of(tx, call.principal.id)
-        agent = await update_agent(tx.conn, call.principal.id, changes)
+            await withdraw_offers_of(tx, call.caller.id)
+        agent = await update_agent(tx.conn, call.caller.id, changes)
     if "status" in changes:
         await _announce(call, agent)
     await call.runtime.router.kick()
@@ -101,10 +101,10 @@ async def me(call: Call) -> Response:
     """The workspace asks this first on every load: a session cookie without its CSRF cookie (set
     before there was one, or cleared) gets it back here."""
     async with call.runtime.engine.connect() as conn:
-        response = json_response({**await get_agent(conn, call.principal.id),
-                                  "department_ids": await departments_of(conn, call.principal.id)})
+        response = json_response({**await get_agent(conn, call.caller.id),
+                                  "department_ids": await departments_of(conn, call.caller.id)})
     if "authorization" not in call.request.headers and CSRF_COOKIE not in call.request.cookies:
-        set_csrf_cookie(response, call, call.principal.csrf_token)
+        set_csrf_cookie(response, call, call.caller.csrf_token)
     return response
 
 
@@ -139,7 +139,7 @@ async def agents_create(call: Call) -> Response:
         agent = await create_agent(conn, **values)
         await set_departments(conn, agent["id"], department_ids)
         agent["department_ids"] = department_ids
-        await record_admin_action(conn, call.principal, "agent.create", "agent", agent["id"], {"role": agent["role"]})
+        await record_admin_action(conn, call.caller, "agent.create", "agent", agent["id"], {"role": agent["role"]})
     return json_response(agent, 201)
 
 
@@ -147,7 +147,7 @@ async def agents_create(call: Call) -> Response:
 async def agents_update(call: Call) -> Response:
     changes = call.body.model_dump(exclude_none=True)
     agent_id = call.request.path_params["agent_id"]
-    if agent_id == call.principal.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
+    if agent_id == call.caller.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
         raise ApiError(409, "You cannot demote or deactivate yourself.", code="conflict")
     department_ids = changes.pop("department_ids", None)
     async with call.runtime.engine.begin() as conn:
@@ -156,7 +156,7 @@ async def agents_update(call: Call) -> Response:
             await set_departments(conn, agent_id, department_ids)
         agent["department_ids"] = await departments_of(conn, agent_id)
         details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
-        await record_admin_action(conn, call.principal, "agent.update", "agent", agent_id,
+        await record_admin_action(conn, call.caller, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
     if changes.get("is_active") is False:
         await _announce(call, agent)
@@ -169,11 +169,11 @@ async def agents_update(call: Call) -> Response:
 @endpoint("Deactivate an agent (history is kept)", access=Access.ADMIN, status=204, tags=("admin",))
 async def agents_deactivate(call: Call) -> Response:
     agent_id = call.request.path_params["agent_id"]
-    if agent_id == call.principal.id:
+    if agent_id == call.caller.id:
         raise ApiError(409, "You cannot deactivate yourself.", code="conflict")
     async with call.runtime.engine.begin() as conn:
         agent = await update_agent(conn, agent_id, {"is_active": False})
-        await record_admin_action(conn, call.principal, "agent.deactivate", "agent", agent_id, {})
+        await record_admin_action(conn, call.caller, "agent.deactivate", "agent", agent_id, {})
     await _announce(call, agent)
     await call.runtime.open_streams.end(agent_stream(agent_id))
     return Response(status_code=204)

@@ -47,7 +47,7 @@ def _declared_size(call: Call, limit: int) -> int:
 @endpoint("Upload a file to a chat (multipart field `file`); send it with a message's attachment_ids",
           access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, file_field=FIELD, tags=("attachments",))
 async def upload(call: Call) -> Response:
-    runtime, principal, settings = call.runtime, call.principal, call.runtime.settings
+    runtime, principal, settings = call.runtime, call.caller, call.runtime.settings
     await runtime.counters.spend(settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
     if principal.kind == "visitor":
         await spend_address_and_widget(call, "upload-bytes", principal.widget_id, settings.address_upload_byte_rate,
@@ -65,7 +65,7 @@ async def upload(call: Call) -> Response:
 
 async def _serve(call: Call, *, thumbnail: bool) -> Response:
     async with call.runtime.engine.connect() as conn:
-        row = await load_attachment(conn, call.principal, call.request.path_params["attachment_id"])
+        row = await load_attachment(conn, call.caller, call.request.path_params["attachment_id"])
     key = row.thumbnail_key if thumbnail else row.storage_key
     storage = call.runtime.storage
     if key is None or not await storage.exists(key):

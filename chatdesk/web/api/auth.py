@@ -82,8 +82,8 @@ async def login(call: Call) -> Response:
 
 @endpoint("Sign out: revoke this session", access=Access.AGENT, status=204, tags=("auth",))
 async def logout(call: Call) -> Response:
-    await revoke_session(call.runtime.engine, call.principal.session_id)
-    await call.runtime.open_streams.end(agent_stream(call.principal.id), call.principal.session_id)
+    await revoke_session(call.runtime.engine, call.caller.session_id)
+    await call.runtime.open_streams.end(agent_stream(call.caller.id), call.caller.session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

@@ -49,7 +49,7 @@ async def departments_index(call: Call) -> Response:
 async def departments_create(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
         department = await create_department(conn, **call.body.model_dump())
-        await record_admin_action(conn, call.principal, "department.create", "department", department["id"], {})
+        await record_admin_action(conn, call.caller, "department.create", "department", department["id"], {})
     return json_response(department, 201)
 
 
@@ -59,7 +59,7 @@ async def departments_update(call: Call) -> Response:
     changes = call.body.model_dump(exclude_none=True)
     async with call.runtime.engine.begin() as conn:
         department = await update_department(conn, department_id, changes)
-        await record_admin_action(conn, call.principal, "department.update", "department", department_id, changes)
+        await record_admin_action(conn, call.caller, "department.update", "department", department_id, changes)
     await call.runtime.router.kick(department_id)  # a switch to auto mode starts offering at once
     return json_response(department)
 

@@ -46,6 +46,13 @@ class Call:
     body: Any = None
     query: Any = None
 
+    @property
+    def caller(self) -> Principal:
+        """The authenticated caller: every route but the public ones has one."""
+        if self.principal is None:
+            raise unauthorized()
+        return self.principal
+
 
 @dataclass(frozen=True)
 class EndpointSpec:

@@ -17,7 +17,7 @@ from chatdesk.web.api.endpoint import Access, Call, endpoint
 @endpoint("Event stream (SSE); resumes after Last-Event-ID", access=Access.PARTICIPANT, query_token=True,
           tags=("events",))
 async def events(call: Call) -> Response:
-    principal, runtime = call.principal, call.runtime
+    principal, runtime = call.caller, call.runtime
     stream = agent_stream(principal.id) if principal.is_agent else visitor_stream(principal.id)
     cursor = call.request.headers.get("last-event-id") or call.request.query_params.get("last_event_id")
 

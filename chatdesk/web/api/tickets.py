@@ -89,7 +89,7 @@ async def offline_message(call: Call) -> Response:
           access=Access.AGENT, response=TicketId, status=201, other_statuses=(200,), tags=("tickets",))
 async def chat_ticket(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        ticket_id, created = await ticket_from_chat(conn, call.principal, call.request.path_params["chat_id"])
+        ticket_id, created = await ticket_from_chat(conn, call.caller, call.request.path_params["chat_id"])
     return json_response({"ticket_id": ticket_id}, 201 if created else 200)
 
 
@@ -97,7 +97,7 @@ async def chat_ticket(call: Call) -> Response:
           tags=("chats",))
 async def transcript(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        chat = await load_chat(conn, call.principal, call.request.path_params["chat_id"])
+        chat = await load_chat(conn, call.caller, call.request.path_params["chat_id"])
         thread = await thread_of(conn, chat.id)
     disposition = {"Content-Disposition": f'inline; filename="chat-{chat.id}.{"html" if call.query.format == "html" else "txt"}"'}
     if call.query.format == "html":
@@ -120,7 +120,7 @@ async def tickets_show(call: Call) -> Response:
 @endpoint("Comment on a ticket", access=Access.AGENT, body=CommentIn, status=201, tags=("tickets",))
 async def tickets_comment(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        comment = await add_comment(conn, call.principal, call.request.path_params["ticket_id"], call.body.body)
+        comment = await add_comment(conn, call.caller, call.request.path_params["ticket_id"], call.body.body)
     return json_response({"comment": comment}, 201)
 
 

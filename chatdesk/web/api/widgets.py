@@ -146,7 +146,7 @@ async def widgets_index(call: Call) -> Response:
 async def widgets_create(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
         widget = await create_widget(conn, **_changes(call.body))
-        await record_admin_action(conn, call.principal, "widget.create", "widget", widget["id"], {})
+        await record_admin_action(conn, call.caller, "widget.create", "widget", widget["id"], {})
     return json_response(_with_snippet(call, widget), 201)
 
 
@@ -163,7 +163,7 @@ async def widgets_update(call: Call) -> Response:
     changes = _changes(call.body)
     async with call.runtime.engine.begin() as conn:
         widget = await update_widget(conn, widget_id, changes)
-        await record_admin_action(conn, call.principal, "widget.update", "widget", widget_id, changes)
+        await record_admin_action(conn, call.caller, "widget.update", "widget", widget_id, changes)
     return json_response(_with_snippet(call, widget))
 
 
