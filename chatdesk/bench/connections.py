@@ -85,7 +85,7 @@ async def run_connections(base_url: str, admin_email: str, admin_password: str, 
     try:
         opened = [await _report(opened_reports) for _ in processes]
         result.opened, result.open_s = sum(count for count, _ in opened), max(seconds for _, seconds in opened)
-        if server_pid:
+        if server_pid and result.rss_before_mb is not None:
             result.rss_after_mb, _ = _server_rss_mb(server_pid)
             result.rss_per_stream_kb = (result.rss_after_mb - result.rss_before_mb) * 1024 / n
         watched = [await _report(watched_reports) for _ in processes]

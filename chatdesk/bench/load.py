@@ -93,7 +93,7 @@ def run_locust(base_url: str, plan: Plan, config: dict, work_dir: Path, show: Ca
     env = {**os.environ, "CHATDESK_LOADTEST_CONFIG": str(config_path), "PYTHONUNBUFFERED": "1"}
     with log_path.open("w") as log, subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                                      stderr=subprocess.STDOUT, text=True) as process:
-        for line in process.stdout:
+        for line in process.stdout or ():
             log.write(line)
             if line.startswith("[loadtest]"):
                 show(line.removeprefix("[loadtest]").strip())

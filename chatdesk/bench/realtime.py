@@ -39,7 +39,7 @@ class RealtimeResult:
     postgres_floor_ms: dict = field(default_factory=dict)
     server_cpu_ms_per_message: float | None = None
     machine_busy_percent: float | None = None
-    machine_cpus: int = field(default_factory=psutil.cpu_count)
+    machine_cpus: int = field(default_factory=lambda: psutil.cpu_count() or 1)
 
 
 def _tree_cpu_s(pid: int) -> float:
@@ -140,7 +140,7 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
             await asyncio.sleep(0.05)  # letting the last deliveries arrive
         elapsed = time.perf_counter() - start
         result.machine_busy_percent = 100 * (_machine_busy_s() - machine_before) / (elapsed * result.machine_cpus)
-        if server_cpu_before is not None and total:
+        if server_pid and server_cpu_before is not None and total:
             result.server_cpu_ms_per_message = 1000 * (_tree_cpu_s(server_pid) - server_cpu_before) / total
         for task in listeners:
             task.cancel()

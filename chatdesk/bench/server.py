@@ -94,7 +94,14 @@ class ServerProcess:
         wait_ready(self.base_url, self.process)
         return self
 
+    @property
+    def pid(self) -> int:
+        """The process id of the running server."""
+        assert self.process is not None, "the server is not started"
+        return self.process.pid
+
     def kill(self) -> None:
+        assert self.process is not None, "the server is not started"
         self.process.kill()
         self.process.wait(timeout=30)
 

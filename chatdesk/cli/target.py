@@ -62,5 +62,5 @@ def target(url, admin_email, admin_password, data_dir, workers: int = 1, **serve
             with console.status("Starting a chatdesk server..."):
                 server.start()
             stack.callback(server.stop)
-            url, pid = server.base_url, server.process.pid
+            url, pid = server.base_url, server.pid
         yield url, admin_email, admin_password, database_url, redis_url, pid

@@ -103,7 +103,7 @@ async def load_chat(conn: AsyncConnection, principal: Principal, chat_id: uuid.U
     With `client_msg_id` the row also carries `stored_message_id`: the message that id already
     stored in this chat, or None (one round trip for the send path's lock and retry check)."""
     visitor = principal.kind == "visitor"
-    params = {"chat_id": chat_id, "visitor_id": principal.id} if visitor else {"chat_id": chat_id}
+    params: dict[str, Any] = {"chat_id": chat_id, "visitor_id": principal.id} if visitor else {"chat_id": chat_id}
     if client_msg_id is not None:
         params["client_msg_id"] = client_msg_id
     row = (await conn.execute(_chat_by_id(visitor, lock, client_msg_id is not None), params)).first()
@@ -137,7 +137,8 @@ async def chat_view(conn: AsyncConnection, row: Any, *, for_visitor: bool = Fals
     """The chat with its live queue position and wait estimate."""
     position = await queue_position(conn, row)
     per_chat = await recent_wait_s(conn, row.department_id) if position else None
-    return chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=for_visitor)
+    estimate = round(per_chat * position) if per_chat is not None and position else None
+    return chat_json(row, position, estimate, for_visitor=for_visitor)
 
 
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:

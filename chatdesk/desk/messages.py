@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ def sender_of(principal: Principal, chat: Any) -> tuple[str, uuid.UUID, str | No
 
 
 async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: str, client_msg_id: str,
-                       attachment_ids: list[uuid.UUID] = (), internal: bool = False) -> tuple[dict, bool]:
+                       attachment_ids: Sequence[uuid.UUID] = (), internal: bool = False) -> tuple[dict, bool]:
     """Store a message (or find the one this `client_msg_id` already stored): (message, created).
 
     `internal` makes it a note only agents see; visitors may not write one (403)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage
@@ -52,6 +53,14 @@ class Runtime:
     router: Router
 
 
+class _Background(Protocol):
+    """A part with background tasks, started with the app and stopped after it."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the pools and start the background tasks for the life of the app; stop them after."""
@@ -73,7 +82,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         presence=PresenceTracker(redis), storage=storage_for(settings), queue_places=queue_places,
         transaction=transaction, router=Router(settings, engine, redis, streams, hub, transaction),
     )
-    background = [runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
+    background: list[_Background] = [runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
                   runtime.router, FileJanitor(engine, runtime.storage)]
     for part in background:
         part.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -64,7 +65,7 @@ _APPEND = {internal: _append(internal) for internal in (False, True)}
 
 async def append_message(
     tx: Tx, chat: Any, *, sender_type: str, sender_id: uuid.UUID | None, sender_name: str | None,
-    body: str, client_msg_id: str, attachment_ids: list[uuid.UUID] = (), internal: bool = False,
+    body: str, client_msg_id: str, attachment_ids: Sequence[uuid.UUID] = (), internal: bool = False,
 ) -> dict[str, Any]:
     """Add a message as `last_seq + 1` and emit `message.created`.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from sse_starlette.event import ensure_bytes
@@ -68,10 +68,10 @@ class EventStream:
         if self._sub is not None:
             self._sub.put(CLOSED)
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> AsyncGenerator[bytes, None]:
         return self._frames()
 
-    async def _frames(self) -> AsyncIterator[bytes]:
+    async def _frames(self) -> AsyncGenerator[bytes, None]:
         hub, streams, stream = self.hub, self.streams, self.stream
         sub = self._sub = await hub.subscribe(stream)
         try:
@@ -104,7 +104,7 @@ class EventStream:
                     raise StreamDropped(stream)
                 if item is CATCH_UP:
                     if hub.epoch != epoch:  # Redis lost its data: everything from the new epoch on is live
-                        epoch, last_id = hub.epoch, ZERO_ID
+                        epoch, last_id = hub.epoch, ZERO_ID  # type: ignore[assignment]  # known after CATCH_UP
                         yield encode("resync", b"{}", f"{epoch}:{last_id}")
                     elif await streams.history_lost(stream, last_id):
                         last_id = await streams.tail(stream)
@@ -127,7 +127,10 @@ class LeanEventSourceResponse(EventSourceResponse):
     `on_disconnect` must make `content` end; each send must finish within `send_timeout`
     seconds, or the client is stuck and the response fails with `SendTimeoutError`."""
 
-    def __init__(self, content: AsyncIterator[bytes], *, on_disconnect: Callable[[], None], send_timeout: float,
+    body_iterator: AsyncGenerator[bytes, None]
+    send_timeout: float
+
+    def __init__(self, content: AsyncGenerator[bytes, None], *, on_disconnect: Callable[[], None], send_timeout: float,
                  headers: dict[str, str]) -> None:
         super().__init__(content, headers=headers, ping=0, send_timeout=send_timeout)
         del self._send_lock  # one task sends here: no lock to hold per stream
@@ -175,7 +178,7 @@ async def _replay(streams: Streams, stream: str, after_id: str, epoch: str) -> A
     while True:
         page: list[Event] = await streams.read_after(stream, after_id, epoch, REPLAY_PAGE)
         for event in page:
-            after_id = event.stream_id
+            after_id = event.stream_id  # type: ignore[assignment]  # stored events have their id
             yield encode(event.type, event.data, event.cursor()), after_id
         if len(page) < REPLAY_PAGE:
             return

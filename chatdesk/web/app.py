@@ -78,7 +78,7 @@ class CachedStaticFiles(StaticFiles):
 def _allowed_methods(request: Request) -> str:
     """Every method some route answers at this path (Starlette names only the first route's)."""
     methods = {method for route in request.app.routes if isinstance(route, Route)
-               and route.matches(request.scope)[0] is not Match.NONE for method in route.methods}
+               and route.matches(request.scope)[0] is not Match.NONE for method in route.methods or ()}
     return ", ".join(sorted(methods))
 
 
@@ -90,6 +90,7 @@ async def _api_error(request: Request, error: Exception) -> Response:
             headers["Allow"] = _allowed_methods(request)
             message = f"{request.method} is not allowed here; this path answers {headers['Allow']}."
         error = ApiError(error.status_code, message, headers=headers)
+    assert isinstance(error, ApiError), "registered for ApiError and HTTPException only"
     return Response(error.body(request_id(request.scope)), status_code=error.status,
                     media_type="application/json", headers=error.headers)
 

@@ -31,7 +31,7 @@ async def store_upload(conn: AsyncConnection, storage: Storage, principal: Princ
     name = safe_name(upload.name)
     verdict = classify(upload.head, name)
     if verdict.content_type is None:
-        raise ApiError(415, verdict.reason)
+        raise ApiError(415, verdict.reason or "This kind of file is not accepted.")
     thumb = None
     if verdict.content_type in IMAGE_TYPES:
         try:

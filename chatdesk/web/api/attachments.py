@@ -50,7 +50,9 @@ async def upload(call: Call) -> Response:
     runtime, principal, settings = call.runtime, call.caller, call.runtime.settings
     await runtime.counters.spend(settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
     if principal.kind == "visitor":
-        await spend_address_and_widget(call, "upload-bytes", principal.widget_id, settings.address_upload_byte_rate,
+        # A visitor's principal always carries its widget.
+        await spend_address_and_widget(call, "upload-bytes", principal.widget_id,  # type: ignore[arg-type]
+                                       settings.address_upload_byte_rate,
                                        settings.widget_upload_byte_rate,
                                        _declared_size(call, settings.upload_max_bytes))
     received = await receive_upload(call.request, runtime.storage.scratch(), settings.upload_max_bytes)

@@ -176,8 +176,9 @@ async def chats_index(call: Call) -> Response:
           tags=("chats",))
 async def chats_create(call: Call) -> Response:
     budgets = call.runtime.settings
-    await spend_address_and_widget(call, "chats", call.caller.widget_id, budgets.address_chat_rate,
-                                   budgets.widget_chat_rate)
+    # A visitor's principal always carries its widget.
+    await spend_address_and_widget(call, "chats", call.caller.widget_id,  # type: ignore[arg-type]
+                                   budgets.address_chat_rate, budgets.widget_chat_rate)
     if call.body.message is not None:
         await _spend_send_budget(call)
     async with _tx(call) as tx:
