@@ -23,6 +23,7 @@ import asyncpg
 import orjson
 import pytest
 import redis as sync_redis
+from argon2 import PasswordHasher, profiles
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -34,6 +35,7 @@ from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.agents import create_agent
+from chatdesk.desk.auth import passwords
 from chatdesk.desk.departments import default_department, update_department
 from chatdesk.desk.widgets import create_widget
 from chatdesk.web.app import create_app
@@ -41,6 +43,18 @@ from chatdesk.web.app import create_app
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Hash this session's passwords with argon2's cheapest parameters: with the real ones, hashing
+    took three quarters of the fast tier's time. The parameters travel in each hash, so servers
+    started by tests verify them as cheaply; what is hashed and checked is unchanged."""
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", hasher)
+        patch.setattr(passwords, "_DECOY_HASH", hasher.hash(secrets.token_urlsafe(16)))
+        yield
 
 
 def _answers(host: str, port: int) -> bool:
