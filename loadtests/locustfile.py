@@ -46,7 +46,8 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-FILES = [("screenshot.png", _png(), "image/png"), ("order.txt", b"Order 1234: two items, not delivered.\n", "text/plain")]
+FILES = [("screenshot.png", _png(), "image/png"),
+         ("order.txt", b"Order 1234: two items, not delivered.\n", "text/plain")]
 
 
 def _expected(response, *statuses: int) -> None:

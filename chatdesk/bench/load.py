@@ -155,8 +155,8 @@ def judge(plan: Plan, results: dict, loss: dict) -> dict:
                              f"(visitors missed {loss['missing']['visitor']}, agents {loss['missing']['agent']}; "
                              f"{loss['seen_twice']} came twice and were dropped by seq)",
                  "ok": lost == 0 and loss["messages"] > 0})
-    rows.append({"target": "errors (failed requests and timeouts)", "goal": "0", "measured": str(results["locust_failures"]),
-                 "ok": results["locust_failures"] == 0})
+    rows.append({"target": "errors (failed requests and timeouts)", "goal": "0",
+                 "measured": str(results["locust_failures"]), "ok": results["locust_failures"] == 0})
     return {"ok": all(row["ok"] for row in rows), "targets": rows,
             "plan": {"users": plan.users, "spawn_rate": plan.spawn_rate, "duration_s": plan.duration_s,
                      "agents": plan.agents, "agent_capacity": plan.capacity},

@@ -106,7 +106,8 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
 
         visitors_ready = [asyncio.Event() for _ in pairs]
         listeners = [asyncio.create_task(listen(a, r)) for a, r in zip(agents, ready, strict=True)]
-        listeners += [asyncio.create_task(visitor_stream(visitor, r)) for (_, visitor), r in zip(pairs, visitors_ready, strict=True)]
+        listeners += [asyncio.create_task(visitor_stream(visitor, r))
+                      for (_, visitor), r in zip(pairs, visitors_ready, strict=True)]
         # Sending starts once every stream is open: opening them is not what this measures.
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready + visitors_ready)), 120)
 

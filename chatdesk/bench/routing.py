@@ -114,7 +114,8 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
     result.chats, result.assigned = total, len(assigned_ms)
-    offer_ms = [(offered_at[chat_id] - started) * 1000 for chat_id, started in started_at.items() if chat_id in offered_at]
+    offer_ms = [(offered_at[chat_id] - started) * 1000
+                for chat_id, started in started_at.items() if chat_id in offered_at]
     result.offer_ms, result.accept_ms = percentiles(offer_ms), percentiles(accept_ms)
     result.assigned_ms = percentiles(assigned_ms)
     return result

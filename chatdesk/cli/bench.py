@@ -139,8 +139,8 @@ def connections(
     if as_json:
         return print_json({**dataclasses.asdict(result), "generator": generator})
     rss = (f"server RSS ({result.server_processes} processes) {result.rss_before_mb:.0f} MB -> "
-           f"{result.rss_after_mb:.0f} MB: "
-           f"{result.rss_per_stream_kb:.1f} KB per stream") if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
+           f"{result.rss_after_mb:.0f} MB: {result.rss_per_stream_kb:.1f} KB per stream"
+           ) if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
     console.print(f"{result.opened} streams open in {result.open_s:.1f} s from {result.client_processes} "
                   f"client processes; {rss}")
     console.print(f"heartbeats: {result.heartbeats_on_time}/{result.n} streams beat in the last two intervals; "

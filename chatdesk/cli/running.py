@@ -43,11 +43,11 @@ def _exit_on_sigterm() -> None:
 
 def _serve(settings: Settings, workers: int) -> None:
     # X-Forwarded-For and -Proto are believed only from the proxies the operator named.
-    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "proxy_headers": bool(settings.trusted_proxies),
-               "forwarded_allow_ips": settings.trusted_proxies or None,
-               "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
-               "timeout_keep_alive": KEEP_ALIVE_S, "log_level": "info", "access_log": False,
-               "http": DeadlineHttpProtocol, "ws": "none", "limit_concurrency": settings.max_connections}
+    options: dict[str, Any] = {
+        "host": settings.host, "port": settings.port, "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None, "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
+        "timeout_keep_alive": KEEP_ALIVE_S, "log_level": "info", "access_log": False,
+        "http": DeadlineHttpProtocol, "ws": "none", "limit_concurrency": settings.max_connections}
     if workers > 1:
         # Workers are separate processes that rebuild the app from the environment: hand them
         # what came from options, and the one signing key, so every worker agrees.

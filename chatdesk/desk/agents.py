@@ -37,7 +37,8 @@ async def set_departments(conn: AsyncConnection, agent_id: uuid.UUID, department
 
 
 async def departments_of(conn: AsyncConnection, agent_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await conn.execute(sa.select(agent_departments.c.department_id).where(agent_departments.c.agent_id == agent_id))
+    rows = await conn.execute(
+        sa.select(agent_departments.c.department_id).where(agent_departments.c.agent_id == agent_id))
     return list(rows.scalars().all())
 
 

@@ -282,7 +282,8 @@ async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -
     await conn.execute(chats.update().where(chats.c.id == chat_id).values(
         status="ended", ended_at=sa.func.now(), ended_by=ended_by, offered_to_id=None, offered_at=None))
     if row.offered_to_id:
-        await tx.emit([agent_stream(row.offered_to_id)], "chat.offer_withdrawn", {"chat_id": chat_id, "reason": "ended"})
+        await tx.emit([agent_stream(row.offered_to_id)], "chat.offer_withdrawn",
+                      {"chat_id": chat_id, "reason": "ended"})
     row = await reload(conn, chat_id)
     await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
@@ -406,5 +407,6 @@ async def still_queued(conn: AsyncConnection, chat_ids: list[str]) -> set[str]:
     """Those of `chat_ids` still waiting in a queue."""
     if not chat_ids:
         return set()
-    rows = await conn.execute(sa.select(chats.c.id).where(chats.c.id.in_([uuid.UUID(chat_id) for chat_id in chat_ids]), chats.c.status == "queued"))
+    ids = [uuid.UUID(chat_id) for chat_id in chat_ids]
+    rows = await conn.execute(sa.select(chats.c.id).where(chats.c.id.in_(ids), chats.c.status == "queued"))
     return {str(chat_id) for chat_id in rows.scalars()}

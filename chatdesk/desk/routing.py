@@ -117,7 +117,8 @@ async def withdraw_offer(tx: Tx, chat_id: Any, *, reason: str) -> None:
 async def withdraw_offers_of(tx: Tx, agent_id: uuid.UUID) -> None:
     """An agent going away or offline keeps their chats but gets no more offers: take back theirs."""
     offered = (await tx.conn.execute(
-        sa.select(chats.c.id, chats.c.department_id).where(chats.c.offered_to_id == agent_id, chats.c.status == "queued")
+        sa.select(chats.c.id, chats.c.department_id)
+        .where(chats.c.offered_to_id == agent_id, chats.c.status == "queued")
     )).all()
     for chat in offered:
         await withdraw_offer(tx, chat.id, reason="agent_away")

@@ -82,8 +82,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         presence=PresenceTracker(redis), storage=storage_for(settings), queue_places=queue_places,
         transaction=transaction, router=Router(settings, engine, redis, streams, hub, transaction),
     )
-    background: list[_Background] = [runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
-                  runtime.router, FileJanitor(engine, runtime.storage)]
+    background: list[_Background] = [
+        runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
+        runtime.router, FileJanitor(engine, runtime.storage)]
     for part in background:
         part.start()
     try:

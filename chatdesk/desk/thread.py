@@ -109,7 +109,8 @@ async def last_messages(conn: Any, chat_seqs: list[tuple[uuid.UUID, int]]) -> di
 
 
 async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> dict[uuid.UUID, int]:
-    """How many visitor messages each chat holds past the agent's read mark (system lines and agents' own never count)."""
+    """How many visitor messages each chat holds past the agent's read mark (system lines and agents'
+    own never count)."""
     if not chat_reads:
         return {}
     reads = sa.values(sa.column("chat_id", sa.Uuid), sa.column("read_seq", sa.Integer), name="reads").data(chat_reads)

@@ -89,7 +89,8 @@ async def get_ticket(conn: AsyncConnection, ticket_id: uuid.UUID) -> dict[str, A
     if row is None:
         raise not_found("ticket")
     comments = (await conn.execute(
-        sa.select(ticket_comments).where(ticket_comments.c.ticket_id == ticket_id).order_by(ticket_comments.c.created_at)
+        sa.select(ticket_comments).where(ticket_comments.c.ticket_id == ticket_id)
+        .order_by(ticket_comments.c.created_at)
     )).all()
     return {**ticket_json(row), "comments": [comment_json(c) for c in comments]}
 

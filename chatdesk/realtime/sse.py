@@ -81,7 +81,8 @@ class EventStream:
             epoch = await streams.epoch()
             cursor = Cursor.parse(self.cursor_text)
             last_id: str
-            if cursor is not None and cursor.epoch == epoch and not await streams.history_lost(stream, cursor.stream_id):
+            if (cursor is not None and cursor.epoch == epoch
+                    and not await streams.history_lost(stream, cursor.stream_id)):
                 last_id = cursor.stream_id
                 # `_replay` moves `last_id` on: the live part continues from the last event replayed.
                 async for frame, last_id in _replay(streams, stream, last_id, epoch):  # noqa: B007, B020
@@ -130,8 +131,8 @@ class LeanEventSourceResponse(EventSourceResponse):
     body_iterator: AsyncGenerator[bytes, None]
     send_timeout: float
 
-    def __init__(self, content: AsyncGenerator[bytes, None], *, on_disconnect: Callable[[], None], send_timeout: float,
-                 headers: dict[str, str]) -> None:
+    def __init__(self, content: AsyncGenerator[bytes, None], *, on_disconnect: Callable[[], None],
+                 send_timeout: float, headers: dict[str, str]) -> None:
         super().__init__(content, headers=headers, ping=0, send_timeout=send_timeout)
         del self._send_lock  # one task sends here: no lock to hold per stream
         self.on_disconnect = on_disconnect

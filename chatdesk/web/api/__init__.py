@@ -14,4 +14,5 @@ from chatdesk.web.api import (
     widgets,
 )
 
-routes = [*ops.routes, *auth.routes, *agents.routes, *departments.routes, *quick_responses.routes, *widgets.routes, *chats.routes, *tickets.routes, *visitors.routes, *attachments.routes, *events.routes]
+routes = [*ops.routes, *auth.routes, *agents.routes, *departments.routes, *quick_responses.routes, *widgets.routes,
+          *chats.routes, *tickets.routes, *visitors.routes, *attachments.routes, *events.routes]

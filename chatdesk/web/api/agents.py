@@ -155,7 +155,8 @@ async def agents_update(call: Call) -> Response:
         if department_ids is not None:
             await set_departments(conn, agent_id, department_ids)
         agent["department_ids"] = await departments_of(conn, agent_id)
-        details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
+        details = {k: v for k, v in changes.items() if k != "password"}
+        details |= {"password": "reset"} if "password" in changes else {}
         await record_admin_action(conn, call.caller, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
     if changes.get("is_active") is False:

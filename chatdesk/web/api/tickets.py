@@ -99,9 +99,11 @@ async def transcript(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
         chat = await load_chat(conn, call.caller, call.request.path_params["chat_id"])
         thread = await thread_of(conn, chat.id)
-    disposition = {"Content-Disposition": f'inline; filename="chat-{chat.id}.{"html" if call.query.format == "html" else "txt"}"'}
+    extension = "html" if call.query.format == "html" else "txt"
+    disposition = {"Content-Disposition": f'inline; filename="chat-{chat.id}.{extension}"'}
     if call.query.format == "html":
-        return HTMLResponse(as_html(chat, thread), headers={**disposition, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        csp = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+        return HTMLResponse(as_html(chat, thread), headers={**disposition, **csp})
     return PlainTextResponse(as_text(chat, thread), headers=disposition)
 
 
