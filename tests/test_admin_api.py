@@ -47,7 +47,8 @@ def test_preferences_patch_keeps_other_keys(client, make_agent, login):
 @pytest.mark.parametrize("minutes", [0, 240])
 def test_idle_minutes_0_turns_auto_away_off_and_240_is_the_most(client, make_agent, login, minutes):
     headers = bearer(login(make_agent())["token"])
-    assert client.patch("/api/v1/agents/me/preferences", json={"idle_minutes": minutes}, headers=headers).status_code == 200
+    changed = client.patch("/api/v1/agents/me/preferences", json={"idle_minutes": minutes}, headers=headers)
+    assert changed.status_code == 200
     assert client.get("/api/v1/agents/me", headers=headers).json()["preferences"]["idle_minutes"] == minutes
 
 

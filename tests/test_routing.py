@@ -234,7 +234,8 @@ async def test_an_agent_gone_past_the_grace_period_gets_no_offers_until_back(ser
     await _close(back_log, visitor_log, agent, visitor)
 
 
-async def test_routing_rebuilds_from_postgresql_after_redis_is_flushed(live_server, make_agent, database_url, redis_url):
+async def test_routing_rebuilds_from_postgresql_after_redis_is_flushed(live_server, make_agent, database_url,
+                                                                        redis_url):
     agent_json = make_agent()
     department = await department_with(database_url, [agent_json["id"]])
     visitor, visitor_log = await _visitor(live_server, await new_widget(database_url), "Waiting")

@@ -57,7 +57,8 @@ def host_site_fixture():
 
 
 def agents_fixture(make_agent):
-    """Fixture `agents`: a factory of online agents with an open event stream on a server, driven through the API client."""
+    """Fixture `agents`: a factory of online agents with an open event stream on a server, driven through the
+    API client."""
     started: list[Agent] = []
 
     def start(base_url: str, name: str = "Grace Hopper") -> Agent:
@@ -109,7 +110,8 @@ def admin_token(base_url: str, admin: dict) -> str:
 
 def create_widget(base_url: str, admin: dict, origins: list[str], **settings) -> dict:
     """A widget made the way an admin makes one: through the API, with its allowed origins."""
-    response = httpx.post(base_url + "/api/v1/widgets", headers={"Authorization": f"Bearer {admin_token(base_url, admin)}"},
+    response = httpx.post(base_url + "/api/v1/widgets",
+                          headers={"Authorization": f"Bearer {admin_token(base_url, admin)}"},
                           json={"name": "Shop", "allowed_origins": origins, "settings": settings})
     assert response.status_code == 201, response.text
     return response.json()
