@@ -1,12 +1,23 @@
-# `make test` sets up what the tests need on a fresh machine, then runs them.
+# `make test` sets up what the tests need on a fresh machine, checks the code (ruff, mypy), then runs them.
 PYTHON ?= python3
 VENV ?= .venv
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+# The fast tier: no browser, no process started (markers set in tests/conftest.py).
+FAST = not slow and not browser and not server
 
-.PHONY: test test-slow deps services browser
+.PHONY: test test-fast test-slow check deps services browser
 
-test: deps services browser
+test: check services browser
 	$(VENV)/bin/pytest
+
+# The inner loop: the checks and the tests that need neither a browser nor processes of their own.
+test-fast: check services
+	$(VENV)/bin/pytest -m "$(FAST)"
+
+# Lint and import order (ruff), types (mypy); the import direction is tests/test_layers.py.
+check: deps
+	$(VENV)/bin/ruff check chatdesk tests loadtests
+	$(VENV)/bin/mypy
 
 # Long runs (chaos, load) that stay out of CI.
 test-slow: deps services browser

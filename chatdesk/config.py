@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 import limits
 from pydantic import Field, SecretStr, field_validator
@@ -89,6 +90,14 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
+
+    def required(self, name: Literal["database_url", "redis_url"]) -> str:
+        """A server URL that must be set by now (`chatdesk up` fills unset ones with embedded servers')."""
+        value: SecretStr | None = getattr(self, name)
+        if value is None:
+            env_name = type(self).model_fields[name].validation_alias
+            raise RuntimeError(f"{env_name} is not set (chatdesk up starts embedded servers for you)")
+        return value.get_secret_value()
 
     def secret(self) -> str:
         """The signing key: `CHATDESK_SECRET_KEY`, else one generated once and kept in the data dir."""

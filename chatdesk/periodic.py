@@ -15,7 +15,7 @@ async def every(interval_s: float, work: Callable[[], Awaitable[object]], what: 
         await asyncio.sleep(interval_s)
         try:
             await work()
-        except Exception:  # noqa: BLE001 - PostgreSQL or Redis trouble passes; the next round retries
+        except Exception:  # PostgreSQL or Redis trouble passes; the next round retries
             log.warning("%s failed; trying again in %g s", what, interval_s, exc_info=True)
 
 

@@ -17,6 +17,7 @@ import os
 import random
 import time
 import uuid
+from pathlib import Path
 
 import gevent
 from gevent.event import Event
@@ -27,7 +28,7 @@ from PIL import Image
 from event_stream import EventStream
 from record import CHAT_RESPONSE, DELIVERY, QUEUE, record
 
-CONFIG = json.loads(open(os.environ["CHATDESK_LOADTEST_CONFIG"]).read())
+CONFIG = json.loads(Path(os.environ["CHATDESK_LOADTEST_CONFIG"]).read_text())
 VISITOR_THINK_S = CONFIG.get("visitor_think_s", [2.0, 4.0])
 AGENT_THINK_S = CONFIG.get("agent_think_s", [0.5, 1.5])
 WAIT_S = 30  # longest a visitor waits for an agent or a reply before counting a failure
@@ -45,7 +46,8 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-FILES = [("screenshot.png", _png(), "image/png"), ("order.txt", b"Order 1234: two items, not delivered.\n", "text/plain")]
+FILES = [("screenshot.png", _png(), "image/png"),
+         ("order.txt", b"Order 1234: two items, not delivered.\n", "text/plain")]
 
 
 def _expected(response, *statuses: int) -> None:

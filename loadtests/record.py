@@ -60,7 +60,8 @@ class Record:
         with open(path, "w") as file:
             json.dump({"samples": self.samples, "failures": self.failures, "uploads": self.uploads,
                        "counts": self.counts, "locust_failures": locust_failures, "errors": errors,
-                       "seen": {chat: {party: {str(seq): v for seq, v in seqs.items()} for party, seqs in parties.items()}
+                       "seen": {chat: {party: {str(seq): v for seq, v in seqs.items()}
+                                       for party, seqs in parties.items()}
                                 for chat, parties in self.seen.items()}}, file)
 
 

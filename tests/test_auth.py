@@ -141,8 +141,9 @@ def test_visitor_token_on_agent_routes_is_403(client):
 
 
 def test_visitor_token_signed_with_another_key_is_401(client, settings):
-    from chatdesk.desk.auth.visitor_tokens import VisitorIdentity, issue_visitor_token
     import uuid
+
+    from chatdesk.desk.auth.visitor_tokens import VisitorIdentity, issue_visitor_token
 
     forged = issue_visitor_token("some other key", VisitorIdentity(uuid.uuid4(), uuid.uuid4()))
     assert client.get("/api/v1/agents/me", headers=bearer(forged)).status_code == 401
@@ -151,7 +152,7 @@ def test_visitor_token_signed_with_another_key_is_401(client, settings):
 FOREIGN = {"Origin": "https://attacker.example"}
 
 
-@pytest.mark.parametrize("content_type, content", [
+@pytest.mark.parametrize(("content_type", "content"), [
     ("text/plain", '{"email": "x@example.com", "password": "whatever"}'),
     ("application/x-www-form-urlencoded", "email=x%40example.com&password=whatever"),
 ])

@@ -21,12 +21,12 @@ import redis as sync_redis
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from chatdesk.bench.server import ONE_ADDRESS_LOAD
+from chatdesk.config import Settings
+from chatdesk.desk.auth.sessions import create_session
 from chatdesk.web import api
 from chatdesk.web.api.endpoint import SAFE_METHODS, SESSION_COOKIE, Access
 from chatdesk.web.app import create_app
-from chatdesk.bench.server import ONE_ADDRESS_LOAD
-from chatdesk.desk.auth.sessions import create_session
-from chatdesk.config import Settings
 from tests.conftest import PASSWORD, bearer, create_account, migrated_database, run
 from tests.files_samples import image
 from tests.realtime_helpers import new_widget
@@ -100,7 +100,7 @@ def expected(method: str, path: str, access: Access, who: str) -> int:
     """The status `who` must get. Broken credentials: a deactivated agent's or a revoked session
     is no credential (401); a cookie without its CSRF token, or from another origin, may read what
     the agent reads but change nothing (403). Public routes ignore credentials altogether."""
-    row = dict(zip(IDENTITIES, EXPECTED[method, path]))
+    row = dict(zip(IDENTITIES, EXPECTED[method, path], strict=True))
     if who in row:
         return row[who]
     if who == "cookie from another origin" and (method, path) == SIGN_IN:

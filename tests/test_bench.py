@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from tests.conftest import invoke_cli
+
+pytestmark = pytest.mark.server  # each bench starts its own `chatdesk serve`
 
 
 @pytest.fixture(autouse=True)

@@ -84,7 +84,7 @@ def test_visitors_upload_bytes_have_a_budget_per_address_and_per_widget(client, 
     assert upload("agent").status_code == 201  # agents are not anonymous: their own upload rate applies
 
 
-@pytest.mark.parametrize("fields, problem", [
+@pytest.mark.parametrize(("fields", "problem"), [
     ({"question": "x" * 1001}, "fields.question"),
     ({f"answer_{i}": "x" * 900 for i in range(5)}, "fields"),
     ({"x" * 41: "yes"}, "fields." + "x" * 41 + ".[key]"),

@@ -103,7 +103,7 @@ async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(serv
             await client.close()
 
 
-@pytest.mark.parametrize("messages, chats", [
+@pytest.mark.parametrize(("messages", "chats"), [
     pytest.param(2000, 20, id="ci"),
     pytest.param(20000, 100, id="big", marks=[pytest.mark.slow, pytest.mark.timeout(1800)]),
 ])
@@ -177,7 +177,7 @@ async def test_chaos_nothing_lost_nothing_twice(request, serve, make_agent, data
                     counts["empty_redis_restarts"] += 1
 
         shares = [total // chat_count + (1 if i < total % chat_count else 0) for i in range(chat_count)]
-        await asyncio.gather(chaos(), *(talk(c, v, a, share) for (c, v, a), share in zip(chats, shares)))
+        await asyncio.gather(chaos(), *(talk(c, v, a, share) for (c, v, a), share in zip(chats, shares, strict=True)))
 
         chat_ids = [chat_id for chat_id, _, _ in chats]
         truth = await _database_view(database_url, chat_ids)

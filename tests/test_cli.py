@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from chatdesk.bench.server import ServerProcess
 from chatdesk.bench.client import Client
+from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from tests.conftest import PASSWORD, invoke_cli
-from tests.realtime_helpers import EventLog, connected_agent
+from tests.realtime_helpers import connected_agent
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +85,7 @@ def test_migrate_status_reports_head():
     assert json.loads(result.output)["at_head"] is True
 
 
+@pytest.mark.server
 async def test_the_readme_production_path_takes_chats(monkeypatch, new_database, redis_url, tmp_path):
     """migrate, user create, widget create, serve on a fresh database: a visitor's chat reaches the agent."""
     fresh = Settings(DATABASE_URL=new_database(), REDIS_URL=redis_url, CHATDESK_DATA_DIR=str(tmp_path / "prod"),
@@ -131,7 +132,7 @@ def test_department_list_create_add_and_remove_agent(client):
     assert again.exit_code == 1 and "not a member of Billing" in again.output
 
 
-@pytest.mark.parametrize("args, says", [
+@pytest.mark.parametrize(("args", "says"), [
     (("department", "add-agent", "Nowhere", "agent@example.com"), "No such department 'Nowhere'"),
     (("department", "add-agent", "Support", "ghost@example.com"), "No such account with email ghost@example.com"),
     (("department", "remove-agent", "Nowhere", "agent@example.com"), "No such department 'Nowhere'"),

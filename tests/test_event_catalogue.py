@@ -16,10 +16,10 @@ import chatdesk
 from chatdesk.bench.client import Client
 from chatdesk.db.engine import create_engine
 from chatdesk.desk.events import APPS, CATALOGUE, INTERNAL, Empty, EventType, UndeclaredEvent
-from tests.catalogue_helpers import markdown_table
 from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
 from chatdesk.resources import resource_dir
+from tests.catalogue_helpers import markdown_table
 from tests.realtime_helpers import EventLog, new_widget, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +60,9 @@ def handled(static: Path, app: str, catalogue: dict[str, EventType]) -> set[str]
     the catalogue's types it listens for with `addEventListener("type"` in its own or the shared modules."""
     path, name = TABLES[app]
     text = (static / path).read_text()
-    table = re.search(rf"^const {name} = \{{\n(.*?)^\}};", text, re.M | re.S)
+    table = re.search(rf"^const {name} = \{{\n(.*?)^\}};", text, re.MULTILINE | re.DOTALL)
     assert table, f"static/{path} has no `const {name} = {{ ... }};`"
-    keys = set(re.findall(r'^  (?:"([^"]+)"|(\w+))\s*[:(,]', table.group(1), re.M))
+    keys = set(re.findall(r'^  (?:"([^"]+)"|(\w+))\s*[:(,]', table.group(1), re.MULTILINE))
     listened = {match for folder in (app, "shared") for module in (static / folder).rglob("*.js")
                 for match in re.findall(r'addEventListener\("([\w.]+)"', module.read_text())}
     return {quoted or bare for quoted, bare in keys} | (listened & set(catalogue))
@@ -97,7 +97,7 @@ async def test_an_emit_of_an_undeclared_type_is_refused(database_url):
     try:
         async with engine.connect() as conn:
             tx = Tx(conn)
-            with pytest.raises(UndeclaredEvent, match="chat.snoozed"):
+            with pytest.raises(UndeclaredEvent, match=r"chat\.snoozed"):
                 await tx.emit([visitor_stream("x")], "chat.snoozed", {})
             await tx.emit([visitor_stream("x")], "chat.ended", {"chat": {}})
             assert [event.type for event in tx.events] == ["chat.ended"]
@@ -131,9 +131,10 @@ def test_the_check_finds_a_handler_for_a_type_never_sent(static_copy):
 
 def test_docs_show_the_catalogue():
     text = (ROOT / "docs/api.md").read_text()
-    table = re.search(r"<!-- event catalogue -->\n(.*?)\n<!-- end of event catalogue -->", text, re.S)
+    table = re.search(r"<!-- event catalogue -->\n(.*?)\n<!-- end of event catalogue -->", text, re.DOTALL)
     assert table, "docs/api.md has no event catalogue section"
-    assert table.group(1) == markdown_table(), "docs/api.md's event table differs: paste tests/catalogue_helpers.py's markdown_table()"
+    assert table.group(1) == markdown_table(), (
+        "docs/api.md's event table differs: paste tests/catalogue_helpers.py's markdown_table()")
 
 
 async def test_a_payload_off_its_schema_fails_the_test_that_reads_it(live_server, database_url, redis_url,

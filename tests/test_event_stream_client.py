@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from playwright.sync_api import Page, expect
 
 # Each retry waits between half and all of a pause that doubles from 1 s (jitter); a little slack for the request.
@@ -20,6 +22,6 @@ def test_a_refused_stream_is_retried_after_doubling_pauses_with_jitter(page: Pag
       })());
       return downs;
     }""", len(PAUSES_S))
-    gaps = [(later - earlier) / 1000 for earlier, later in zip(downs, downs[1:])]
-    for gap, pause in zip(gaps, PAUSES_S):
+    gaps = [(later - earlier) / 1000 for earlier, later in itertools.pairwise(downs)]
+    for gap, pause in zip(gaps, PAUSES_S, strict=False):
         assert pause / 2 <= gap <= pause + SLACK_S, f"retries after {gaps} s, not within doubling pauses {PAUSES_S}"

@@ -12,20 +12,20 @@ import pytest
 import redis.asyncio as aioredis
 import uvicorn
 
-from chatdesk.desk.chats import reload
 from chatdesk.bench.client import Client
 from chatdesk.bench.server import free_port
 from chatdesk.db.engine import create_engine
+from chatdesk.desk.chats import reload
+from chatdesk.desk.thread import append_message
 from chatdesk.realtime.outbox import Outbox, OutboxTx
 from chatdesk.realtime.sse import encode
 from chatdesk.realtime.streams import Streams
-from chatdesk.desk.thread import append_message
 from chatdesk.web.app import serving_app
 from chatdesk.web.http_protocol import DeadlineHttpProtocol
 from tests.realtime_helpers import EventLog, new_widget, online_agent, open_stream_count, wait_until
 
 
-@pytest.mark.parametrize("args, expected", [
+@pytest.mark.parametrize(("args", "expected"), [
     (("ready", b"{}", "e1:0-0"), b"id: e1:0-0\nevent: ready\ndata: {}\n\n"),
     (("typing", b'{"typing":true}', None), b'event: typing\ndata: {"typing":true}\n\n'),
     (("x", b"a\nb", "e:1-2"), b"id: e:1-2\nevent: x\ndata: a\ndata: b\n\n"),
@@ -187,17 +187,16 @@ async def test_retry_after_the_connection_was_cut_post_commit_stores_one_message
 async def test_heartbeat_comments_flow_on_an_idle_stream(serve, make_agent):
     server = serve(CHATDESK_SSE_HEARTBEAT_S="0.5")
     agent = await online_agent(server.base_url, make_agent())
-    async with aiohttp.ClientSession() as session:
-        async with session.get(server.base_url + "/api/v1/events",
-                               headers={"Authorization": f"Bearer {agent.token}"}) as response:
-            assert response.headers["content-type"].startswith("text/event-stream")
-            assert response.headers["cache-control"] == "no-store"
-            comments = 0
-            async with asyncio.timeout(10):
-                async for line in response.content:
-                    comments += line.startswith(b":")
-                    if comments == 2:
-                        break
+    async with aiohttp.ClientSession() as session, session.get(server.base_url + "/api/v1/events",
+                           headers={"Authorization": f"Bearer {agent.token}"}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["cache-control"] == "no-store"
+        comments = 0
+        async with asyncio.timeout(10):
+            async for line in response.content:
+                comments += line.startswith(b":")
+                if comments == 2:
+                    break
     await agent.close()
     assert comments == 2
 
@@ -231,13 +230,12 @@ async def test_open_streams_end_when_the_server_is_asked_to_stop(serve, make_age
     (with several workers too: the supervisor passes the signal on to each)."""
     server = serve(workers=workers)
     agent = await online_agent(server.base_url, make_agent())
-    async with aiohttp.ClientSession() as session:
-        async with session.get(server.base_url + "/api/v1/events",
-                               headers={"Authorization": f"Bearer {agent.token}"}) as response:
-            await response.content.readuntil(b"event: ready")
-            server.process.terminate()
-            async with asyncio.timeout(5):  # the graceful shutdown timeout is 10 s
-                await response.content.read()
+    async with aiohttp.ClientSession() as session, session.get(server.base_url + "/api/v1/events",
+                           headers={"Authorization": f"Bearer {agent.token}"}) as response:
+        await response.content.readuntil(b"event: ready")
+        server.process.terminate()
+        async with asyncio.timeout(5):  # the graceful shutdown timeout is 10 s
+            await response.content.read()
     assert await asyncio.to_thread(server.process.wait, 5) == 0
     await agent.close()
 

@@ -116,7 +116,8 @@ def planted(tmp_path) -> Path:
     for name, text in {
         "__init__.py": "", "config.py": "", "db/__init__.py": "from chatdesk import config\n",
         "desk/__init__.py": "", "desk/chats.py": "from chatdesk.db import engine\n", "db/engine.py": "",
-        "desk/routing.py": "from . import chats\n", "web/__init__.py": "", "web/app.py": "import chatdesk.desk.routing\n",
+        "desk/routing.py": "from . import chats\n", "web/__init__.py": "",
+        "web/app.py": "import chatdesk.desk.routing\n",
     }.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)

@@ -55,7 +55,7 @@ def test_each_failure_past_the_free_ones_doubles_the_wait(behind_proxy, make_age
     assert [(r.status_code, r.headers["retry-after"]) for r in throttled] == [(429, "1"), (429, "2"), (429, "4")]
 
 
-@pytest.mark.parametrize("trusted, recorded", [("", "127.0.0.1"), ("127.0.0.1/32", ADDRESS_B)])
+@pytest.mark.parametrize(("trusted", "recorded"), [("", "127.0.0.1"), ("127.0.0.1/32", ADDRESS_B)])
 def test_forwarded_for_is_believed_only_from_a_trusted_proxy(serve, make_agent, database_url, trusted, recorded):
     base_url = serve(CHATDESK_TRUSTED_PROXIES=trusted).base_url
     session = sign_in(base_url, make_agent(), PASSWORD, ADDRESS_B).json()

@@ -9,8 +9,7 @@ from tests.realtime_helpers import EventLog, connected_agent, department_with, n
 
 
 def _value(text: str, name: str) -> float:
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")
-               or line.startswith(name + "{"))
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith((name + " ", name + "{")))
 
 
 async def test_metrics_count_messages_deliveries_waits_and_offers(live_server, make_agent, database_url):
@@ -27,9 +26,8 @@ async def test_metrics_count_messages_deliveries_waits_and_offers(live_server, m
     for i in range(3):
         await visitor.send(chat["id"], f"metered {i}")
     await agent_log.wait_for(lambda e: e.type == "message.created" and e.data["message"]["body"] == "metered 2")
-    async with aiohttp.ClientSession() as session:
-        async with session.get(live_server + "/metrics") as response:
-            text = await response.text()
+    async with aiohttp.ClientSession() as session, session.get(live_server + "/metrics") as response:
+        text = await response.text()
     assert _value(text, "chatdesk_messages_total") >= 4  # three sent and the "joined" line
     assert _value(text, "chatdesk_delivery_seconds_count") >= 4
     assert _value(text, "chatdesk_queue_wait_seconds_count") >= 1

@@ -6,10 +6,10 @@ import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from chatdesk.cli.provision import seed_if_empty
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import SCHEMA, metadata
-from chatdesk.cli.provision import seed_if_empty
 from tests.conftest import run
 
 

@@ -8,13 +8,13 @@ import pytest
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
-from chatdesk.web.app import create_app
 from chatdesk.bench.server import free_port
+from chatdesk.web.app import create_app
 
 CLOSED_PORT = free_port()  # nothing listens there
 
 
-@pytest.mark.parametrize("part, setting, url", [
+@pytest.mark.parametrize(("part", "setting", "url"), [
     ("redis", "REDIS_URL", f"redis://127.0.0.1:{CLOSED_PORT}/0"),
     ("database", "DATABASE_URL", f"postgresql://postgres@127.0.0.1:{CLOSED_PORT}/chatdesk"),
 ])

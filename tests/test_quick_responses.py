@@ -85,7 +85,7 @@ def test_a_shortcut_is_unique_within_its_scope_only(client, people):
     assert renamed.status_code == 409
 
 
-@pytest.mark.parametrize("changes, field", [
+@pytest.mark.parametrize(("changes", "field"), [
     ({"shortcut": "Has Space"}, "shortcut"),
     ({"shortcut": "/slash"}, "shortcut"),
     ({"shortcut": ""}, "shortcut"),

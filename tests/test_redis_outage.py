@@ -65,7 +65,8 @@ def test_the_widget_sends_a_refused_message_once_redis_is_back(page: Page, serve
                                                                host_site, agents):
     server = serve(redis=private_redis)
     agent = agents(server.base_url)
-    chat_frame, chat = accepted_chat(page, server.base_url, make_agent(role="admin"), host_site, agent, "Outage Visitor")
+    admin = make_agent(role="admin")
+    chat_frame, chat = accepted_chat(page, server.base_url, admin, host_site, agent, "Outage Visitor")
 
     private_redis.server.stop()
     chat_frame.get_by_label("Message").fill("Sent while Redis was down")

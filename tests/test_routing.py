@@ -10,12 +10,12 @@ import pytest
 import redis.asyncio as aioredis
 import sqlalchemy as sa
 
-from chatdesk.desk.agents import create_agent
-from chatdesk.desk.auth.principal import Principal
-from chatdesk.desk.chats import create_chat
 from chatdesk.bench.client import ApiError, Client
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import agents, visitors
+from chatdesk.desk.agents import create_agent
+from chatdesk.desk.auth.principal import Principal
+from chatdesk.desk.chats import create_chat
 from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.presence import SEEN_KEY
 from tests.conftest import PASSWORD, run
@@ -130,18 +130,18 @@ async def test_queue_positions_reach_each_visitor_in_order(live_server, make_age
         client, log = await _visitor(live_server, widget, f"V{i}")
         chat = await client.start_chat(department)
         visitors.append((client, log, chat["id"]))
-    for client, log, chat_id in visitors[:2]:
+    for _client, log, _chat_id in visitors[:2]:
         await log.wait_for(lambda e: e.type == "chat.assigned", 10)
-    for expected, (client, log, chat_id) in enumerate(visitors[2:], start=1):
+    for expected, (_client, log, _chat_id) in enumerate(visitors[2:], start=1):
         await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == expected)
     # Capacity frees one chat at a time; every waiting visitor sees their place move up by one.
     for round_ in range(3):
         await agent.end(accepted[round_])
-        next_client, next_log, next_chat = visitors[2 + round_]
+        _next_client, next_log, _next_chat = visitors[2 + round_]
         await next_log.wait_for(lambda e: e.type == "chat.assigned", 10)
-        for ahead, (client, log, chat_id) in enumerate(visitors[3 + round_:], start=1):
+        for ahead, (_client, log, _chat_id) in enumerate(visitors[3 + round_:], start=1):
             await log.wait_for(lambda e: e.type == "chat.queued" and e.data["chat"]["queue_position"] == ahead)
-    for client, log, chat_id in visitors:
+    for _client, log, _chat_id in visitors:
         positions = [e.data["chat"]["queue_position"] for e in log.events if e.type == "chat.queued"]
         assert positions == sorted(positions, reverse=True), positions  # never moves back
     last_log = visitors[4][1]
@@ -234,7 +234,8 @@ async def test_an_agent_gone_past_the_grace_period_gets_no_offers_until_back(ser
     await _close(back_log, visitor_log, agent, visitor)
 
 
-async def test_routing_rebuilds_from_postgresql_after_redis_is_flushed(live_server, make_agent, database_url, redis_url):
+async def test_routing_rebuilds_from_postgresql_after_redis_is_flushed(live_server, make_agent, database_url,
+                                                                        redis_url):
     agent_json = make_agent()
     department = await department_with(database_url, [agent_json["id"]])
     visitor, visitor_log = await _visitor(live_server, await new_widget(database_url), "Waiting")

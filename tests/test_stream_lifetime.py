@@ -85,7 +85,8 @@ async def test_signing_out_ends_only_that_sessions_streams(serve, make_agent, da
     ada = make_agent(name="Ada Lovelace")
     laptop, phone = [await online_agent(server.base_url, ada) for _ in range(2)]
     visitor, chat_id = await chat_with(server.base_url, database_url, laptop)
-    async with raw_stream(server.base_url, laptop.token) as signed_out, raw_stream(server.base_url, phone.token) as kept:
+    async with (raw_stream(server.base_url, laptop.token) as signed_out,
+                raw_stream(server.base_url, phone.token) as kept):
         await laptop.request("POST", "/api/v1/auth/logout")
         await ended(signed_out)
         await visitor.send(chat_id, "still there on the phone?")

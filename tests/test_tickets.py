@@ -30,14 +30,16 @@ def test_offline_message_validation_and_unknown_widget(client):
 
 def test_chat_to_ticket_carries_the_transcript_once(client, active_chat):
     url = f"/api/v1/chats/{active_chat['chat_id']}"
-    client.post(url + "/messages", headers=active_chat["visitor"], json={"client_msg_id": "t1", "body": "My <b>order</b>"})
+    client.post(url + "/messages", headers=active_chat["visitor"],
+                json={"client_msg_id": "t1", "body": "My <b>order</b>"})
     client.post(url + "/messages", headers=active_chat["agent"], json={"client_msg_id": "t2", "body": "Checking now"})
     created = client.post(url + "/ticket", headers=active_chat["agent"])
     assert created.status_code == 201
     again = client.post(url + "/ticket", headers=active_chat["agent"])
     assert again.status_code == 200 and again.json() == created.json()
     ticket = client.get(f"/api/v1/tickets/{created.json()['ticket_id']}", headers=active_chat["agent"]).json()
-    assert ticket["requester"]["name"] == "Ada" and ticket["source"] == "chat" and ticket["chat_id"] == active_chat["chat_id"]
+    assert ticket["requester"]["name"] == "Ada" and ticket["source"] == "chat"
+    assert ticket["chat_id"] == active_chat["chat_id"]
     transcript = ticket["comments"][0]["body"]
     assert "Ada: My <b>order</b>" in transcript and ": Checking now" in transcript
 
@@ -58,7 +60,8 @@ def test_tickets_list_filter_comment_and_status(client, active_chat):
 
 
 def test_a_visitor_cannot_read_or_make_tickets(client, active_chat):
-    ticket_id = client.post(f"/api/v1/chats/{active_chat['chat_id']}/ticket", headers=active_chat["agent"]).json()["ticket_id"]
+    made = client.post(f"/api/v1/chats/{active_chat['chat_id']}/ticket", headers=active_chat["agent"])
+    ticket_id = made.json()["ticket_id"]
     visitor = active_chat["visitor"]
     for method, path in [("GET", "/api/v1/tickets"), ("GET", f"/api/v1/tickets/{ticket_id}"),
                          ("POST", f"/api/v1/chats/{active_chat['chat_id']}/ticket"),

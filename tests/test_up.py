@@ -12,6 +12,8 @@ import pytest
 
 from chatdesk.bench.server import chatdesk_process, clean_env, free_port, wait_ready
 
+pytestmark = pytest.mark.server  # each test runs `chatdesk up` and its embedded servers
+
 READY_WITHIN_S = 60
 
 
@@ -63,7 +65,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
-@pytest.mark.parametrize("first_stop, second_stop", [(signal.SIGTERM, signal.SIGINT)])
+@pytest.mark.parametrize(("first_stop", "second_stop"), [(signal.SIGTERM, signal.SIGINT)])
 def test_up_on_embedded_default_then_restart_with_the_same_data(tmp_path, first_stop, second_stop):
     data_dir = tmp_path / "data"
     first = Up(data_dir, tmp_path / "first.log")

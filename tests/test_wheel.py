@@ -8,7 +8,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from chatdesk.bench.server import clean_env
+
+pytestmark = pytest.mark.server  # builds the wheel and runs it in a venv of its own
 
 REPO = Path(__file__).resolve().parents[1]
 

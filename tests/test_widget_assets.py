@@ -62,5 +62,6 @@ def test_settings_tell_the_widget_the_upload_limit(client, make_agent, login):
 def test_settings_say_which_text_color_reads_on_the_accent(client, make_agent, login):
     admin = bearer(login(make_agent(role="admin"))["token"])
     for color, text in [("#2563eb", "#fff"), ("#fde047", "#09090b")]:
-        widget = client.post("/api/v1/widgets", headers=admin, json={"name": "Colors", "settings": {"color": color}}).json()
+        created = client.post("/api/v1/widgets", headers=admin, json={"name": "Colors", "settings": {"color": color}})
+        widget = created.json()
         assert client.get(f"/api/v1/widgets/{widget['id']}/settings").json()["color_text"] == text

@@ -15,7 +15,14 @@ from tests.conftest import run
 from tests.files_samples import PDF, image
 from tests.realtime_helpers import department_with
 from tests.widget_helpers import (
-    accepted_chat, admin_token, agents_fixture, conversation, create_widget, host_site_fixture, open_widget, start_chat,
+    accepted_chat,
+    admin_token,
+    agents_fixture,
+    conversation,
+    create_widget,
+    host_site_fixture,
+    open_widget,
+    start_chat,
 )
 
 host_site = pytest.fixture(host_site_fixture, name="host_site")
@@ -137,7 +144,8 @@ def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
     expect(preview).to_have_js_property("naturalWidth", 320)  # the server's thumbnail, loaded
     sent = agent.wait_for(lambda e: e.type == "message.created" and e.data["message"]["attachments"])
     picture = sent.data["message"]["attachments"][0]
-    thumbnail = httpx.get(base_url + picture["thumbnail_url"], headers={"Authorization": f"Bearer {agent.client.token}"})
+    thumbnail = httpx.get(base_url + picture["thumbnail_url"],
+                          headers={"Authorization": f"Bearer {agent.client.token}"})
     assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/webp"
 
     hand_file(page, "report.pdf", PDF, "drop")
@@ -152,7 +160,8 @@ def test_file_sharing_flow(page: Page, serve, make_agent, host_site, agents):
     with page.expect_file_chooser() as chooser:
         chat_frame.get_by_role("button", name="Attach a file").click()
     chooser.value.set_files({"name": "huge.zip", "mimeType": "application/zip", "buffer": b"x" * (2 * 1024 * 1024)})
-    expect(chat_frame.get_by_role("alert")).to_have_text(re.compile(r"huge\.zip is too large \(2 MB\)\. Files up to 1 MB"))
+    too_large = re.compile(r"huge\.zip is too large \(2 MB\)\. Files up to 1 MB")
+    expect(chat_frame.get_by_role("alert")).to_have_text(too_large)
     names = [file["name"] for message in agent.messages(chat["id"]) for file in message["attachments"]]
     assert names == ["photo.png", "report.pdf", "pasted.png"]
 
@@ -238,8 +247,8 @@ def test_reconnection_flow(page: Page, live_server, make_agent, host_site, agent
     for tab in (page, page.context.new_page()):
         if tab is not page:
             tab.goto(url)
-        expect(conversation(tab.frame_locator("chatdesk-widget iframe")).locator(".msg:not(.system):not(.pending) .bubble")
-               ).to_have_text(expected)
+        thread = conversation(tab.frame_locator("chatdesk-widget iframe"))
+        expect(thread.locator(".msg:not(.system):not(.pending) .bubble")).to_have_text(expected)
 
 
 def test_offline_flow(page: Page, live_server, make_agent, host_site, agents):
@@ -294,7 +303,8 @@ def test_server_restart_heals(page: Page, serve, make_agent, host_site, agents):
     """The stream drops with the server; the widget says so, reconnects by itself and misses nothing."""
     server = serve()
     agent = agents(server.base_url)
-    chat_frame, chat = accepted_chat(page, server.base_url, make_agent(role="admin"), host_site, agent, "Restart Visitor")
+    admin = make_agent(role="admin")
+    chat_frame, chat = accepted_chat(page, server.base_url, admin, host_site, agent, "Restart Visitor")
 
     server.kill()
     expect(chat_frame.get_by_text("Reconnecting\u2026")).to_be_visible()

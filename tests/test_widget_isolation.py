@@ -96,9 +96,10 @@ def test_settings_shape_the_widget(page: Page, live_server, make_agent, host_sit
     agents(live_server)  # someone online: the pre-chat form, not the offline one
     fields = [{"name": "name", "label": "Your name", "required": True},
               {"name": "order", "label": "Order number", "type": "text", "required": False},
-              {"name": "topic", "label": "Topic", "type": "select", "options": ["Billing", "Shipping"], "required": True}]
-    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin], title="Help desk", color="#fde047",
-                           position="left", greeting="Ahoy!", pre_chat_fields=fields)
+              {"name": "topic", "label": "Topic", "type": "select", "options": ["Billing", "Shipping"],
+               "required": True}]
+    widget = create_widget(live_server, make_agent(role="admin"), [host_site.origin], title="Help desk",
+                           color="#fde047", position="left", greeting="Ahoy!", pre_chat_fields=fields)
     page.goto(host_site.page("/", live_server, widget["id"]))
     expect(page.get_by_role("status").get_by_text("Ahoy!")).to_be_visible()
     launcher = page.get_by_role("button", name="Open Help desk")

@@ -9,15 +9,14 @@ Regenerate the baselines after a deliberate change of the look (and look at ever
 
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from chatdesk.desk.agents import create_agent
 from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
+from chatdesk.desk.agents import create_agent
 from chatdesk.desk.widgets import create_widget
 from tests.conftest import PASSWORD, broadcast_default_department, in_thread, run
 from tests.screenshots import assert_screenshot

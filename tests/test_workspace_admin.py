@@ -12,16 +12,16 @@ import redis.asyncio as aioredis
 from playwright.sync_api import Browser, Page, expect
 from starlette.routing import Route
 
-from chatdesk.desk.agents import create_agent
-from chatdesk.web.api.endpoint import Access
 from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import quick_responses
-from chatdesk.realtime.streams import agent_stream, live_channel
+from chatdesk.desk.agents import create_agent
 from chatdesk.desk.departments import create_department
 from chatdesk.desk.widgets import create_widget
+from chatdesk.realtime.streams import agent_stream, live_channel
+from chatdesk.web.api.endpoint import Access
 from tests.conftest import PASSWORD, bearer, broadcast_default_department, in_thread, run
 from tests.realtime_helpers import wait_until
 from tests.screenshots import assert_screenshot

@@ -1,4 +1,5 @@
-"""The composer's extras and the keyboard in a real browser: files, emoji, drafts per chat, shortcuts, the title badge."""
+"""The composer's extras and the keyboard in a real browser: files, emoji, drafts per chat, shortcuts,
+the title badge."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from playwright.sync_api import Page, expect
 from tests.files_samples import image
 from tests.realtime_helpers import ThreadedLog, connected_visitor
 from tests.workspace_helpers import Visitor, agent_api, department, sign_in
-
 
 
 def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, database_url, make_agent):
@@ -36,7 +36,8 @@ def test_files_emoji_drafts_keyboard_and_title_badge(page: Page, live_server, da
         alans_stream.close()
 
     # A file goes up with progress and is sent with the message.
-    page.locator(".composer input[type=file]").set_input_files({"name": "receipt.png", "mimeType": "image/png", "buffer": image("PNG")})
+    receipt = {"name": "receipt.png", "mimeType": "image/png", "buffer": image("PNG")}
+    page.locator(".composer input[type=file]").set_input_files(receipt)
     expect(page.locator(".upload")).to_have_attribute("data-state", "done")
     composer.fill("Here is the receipt")
     composer.press("Enter")

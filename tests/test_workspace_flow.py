@@ -128,7 +128,8 @@ def test_offer_accept_reply_transfer_end_ticket(page: Page, second_page: Page, l
     page.get_by_role("link", name="Tickets").click()
     page.get_by_label("Assignee").select_option(bob["id"])
     page.get_by_label("Status").select_option("pending")
-    expect(page.get_by_role("navigation", name="Tickets").get_by_role("link")).to_have_text(re.compile("Chat with Marie Curie"))
+    tickets = page.get_by_role("navigation", name="Tickets")
+    expect(tickets.get_by_role("link")).to_have_text(re.compile("Chat with Marie Curie"))
 
 
 def test_visitor_panel_shows_tickets_of_a_typed_email_as_not_verified(page: Page, live_server, database_url,

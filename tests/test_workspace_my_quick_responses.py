@@ -31,7 +31,8 @@ def test_agent_adds_edits_uses_and_deletes_a_personal_quick_response(page: Page,
     editor.get_by_label("Text").fill("Thanks ")
     editor.get_by_role("button", name="{{visitor.name}}").click()
     editor.get_by_role("button", name="Create").click()
-    expect(editor.locator("[data-error-for=shortcut]")).to_contain_text("Use 1 to 32 lower-case letters")  # the API's 422
+    # the API's 422
+    expect(editor.locator("[data-error-for=shortcut]")).to_contain_text("Use 1 to 32 lower-case letters")
     editor.get_by_label("Shortcut").fill("thx")
     editor.get_by_role("button", name="Create").click()
     expect(editor).to_be_hidden()

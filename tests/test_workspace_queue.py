@@ -36,7 +36,8 @@ def test_queue_positions_pull_next_timeout_and_broadcast(page: Page, bob_page: P
     auto = department(database_url, [ada, bob], accept_timeout_s=8)
     broadcast = department(database_url, [ada, bob], mode="broadcast")
     sign_in(page, live_server, ada, online=True)
-    first, second, third = (Visitor(live_server, database_url, name) for name in ("Ann First", "Ben Second", "Cy Third"))
+    first, second, third = (Visitor(live_server, database_url, name)
+                            for name in ("Ann First", "Ben Second", "Cy Third"))
     for visitor in (first, second, third):
         visitor.start(auto, f"Hi, {visitor.http.headers['Authorization'][-4:]}")
 
@@ -69,7 +70,8 @@ def test_queue_positions_pull_next_timeout_and_broadcast(page: Page, bob_page: P
     # Broadcast: both see the chat with an Accept button; the first to accept wins, the other's card goes.
     Visitor(live_server, database_url, "Dee Broadcast").start(broadcast, "Anyone there?")
     for agent_page in (page, bob_page):
-        expect(waiting(agent_page, "Dee Broadcast").get_by_role("button", name="Accept chat with Dee Broadcast")).to_be_visible()
+        accept = waiting(agent_page, "Dee Broadcast").get_by_role("button", name="Accept chat with Dee Broadcast")
+        expect(accept).to_be_visible()
     waiting(page, "Dee Broadcast").get_by_role("button", name="Accept chat with Dee Broadcast").click()
     expect(page.get_by_role("log", name="Messages")).to_contain_text("Anyone there?")
     expect(waiting(bob_page, "Dee Broadcast")).to_have_count(0)

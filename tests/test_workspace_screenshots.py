@@ -19,7 +19,8 @@ from tests.workspace_helpers import Visitor, agent_api, department, sign_in, sql
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 SIZES = {"1440": (1440, 900), "768": (768, 1024)}
-BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/126.0 Safari/537.36")
 
 
 @pytest.fixture
@@ -45,12 +46,14 @@ def pin_times(database_url: str, chat_id: str, start: datetime, *, ended: bool =
     """The chat starts at `start`, its messages follow a minute apart."""
     sql(database_url, """UPDATE chatdesk.chats SET created_at = $2::timestamptz,
             assigned_at = CASE WHEN assigned_at IS NULL THEN NULL ELSE $2::timestamptz + interval '1 minute' END,
-            ended_at = CASE WHEN $3::bool THEN $2::timestamptz + last_seq * interval '1 minute' END WHERE id = $1::uuid""",
+            ended_at = CASE WHEN $3::bool THEN $2::timestamptz + last_seq * interval '1 minute' END
+            WHERE id = $1::uuid""",
         chat_id, start, ended)
     sql(database_url, "UPDATE chatdesk.messages SET created_at = $2::timestamptz + (seq - 1) * interval '1 minute' "
                       "WHERE chat_id = $1::uuid", chat_id, start)
     sql(database_url, "UPDATE chatdesk.visitors SET created_at = $2::timestamptz WHERE id = "
-                      "(SELECT visitor_id FROM chatdesk.chats WHERE id = $1::uuid) AND created_at > $2::timestamptz", chat_id, start)
+                      "(SELECT visitor_id FROM chatdesk.chats WHERE id = $1::uuid) AND created_at > $2::timestamptz",
+        chat_id, start)
 
 
 def note(http, chat_id: str, body: str) -> None:
@@ -75,9 +78,11 @@ def seed_desk(live_server: str, database_url: str, ada: dict) -> str:
         http.post(f"/api/v1/chats/{past}/end")
         pin_times(database_url, past, datetime(2026, 2, 20, 10, 0, tzinfo=UTC), ended=True)
         ticket_id = http.post(f"/api/v1/chats/{past}/ticket").json()["ticket_id"]
-        http.post(f"/api/v1/tickets/{ticket_id}/comments", json={"body": "Customer asked for a customs invoice too; sent by email."})
+        http.post(f"/api/v1/tickets/{ticket_id}/comments",
+                  json={"body": "Customer asked for a customs invoice too; sent by email."})
 
-        chat = marie.start(billing, "Hi! I ordered a blue jacket last week (order A-1042) and it still hasn't arrived.")["id"]
+        chat = marie.start(billing,
+                           "Hi! I ordered a blue jacket last week (order A-1042) and it still hasn't arrived.")["id"]
         http.post(f"/api/v1/chats/{chat}/accept")
         say(http, chat, "Hi Marie, I'm sorry about the wait. Let me look that up for you.")
         say(http, chat, "The parcel left our warehouse on Monday; the carrier has it in Leeds.")
@@ -94,19 +99,23 @@ def seed_desk(live_server: str, database_url: str, ada: dict) -> str:
         tom.say("It's order A-1077, the new address is in Bristol.")
         pin_times(database_url, other, datetime(2026, 3, 10, 14, 21, tzinfo=UTC))
 
-        waiting = Visitor(live_server, database_url, "Lena Fischer", user_agent=BROWSER).start(billing, "Hello, is anyone there?")
+        lena = Visitor(live_server, database_url, "Lena Fischer", user_agent=BROWSER)
+        waiting = lena.start(billing, "Hello, is anyone there?")
         pin_times(database_url, waiting["id"], datetime(2026, 3, 10, 14, 27, tzinfo=UTC))
 
     sql(database_url, "UPDATE chatdesk.ticket_comments SET created_at = $2::timestamptz + interval '1 hour' * "
                       "(author_type = 'agent')::int, body = replace(body, $3, '3f9c2e1a') WHERE ticket_id = $1::uuid",
         ticket_id, datetime(2026, 2, 20, 10, 10, tzinfo=UTC), past)
     for subject, name, email, status, day in [
-        ("Invoice for February is missing", "Priya Patel", "priya@example.com", "open", datetime(2026, 3, 9, 16, 40, tzinfo=UTC)),
-        ("Refund for a damaged mug", "Omar Haddad", "omar@example.net", "solved", datetime(2026, 3, 2, 9, 15, tzinfo=UTC)),
+        ("Invoice for February is missing", "Priya Patel", "priya@example.com", "open",
+         datetime(2026, 3, 9, 16, 40, tzinfo=UTC)),
+        ("Refund for a damaged mug", "Omar Haddad", "omar@example.net", "solved",
+         datetime(2026, 3, 2, 9, 15, tzinfo=UTC)),
     ]:
         sql(database_url, """WITH t AS (INSERT INTO chatdesk.tickets (subject, requester_name, requester_email, status,
-                assignee_id, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::uuid, 'offline_message', $6, $6)
-                RETURNING id) INSERT INTO chatdesk.ticket_comments (ticket_id, author_type, author_name, body, created_at)
+                assignee_id, source, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5::uuid, 'offline_message', $6, $6) RETURNING id)
+                INSERT INTO chatdesk.ticket_comments (ticket_id, author_type, author_name, body, created_at)
                 SELECT id, 'visitor', $2, $1, $6 FROM t""", subject, name, email, status, ada["id"], day)
     sql(database_url, "UPDATE chatdesk.tickets SET created_at = $2, updated_at = $2 WHERE id = $1::uuid",
         ticket_id, datetime(2026, 2, 20, 10, 10, tzinfo=UTC))
@@ -159,8 +168,9 @@ def test_screenshot_queue_with_offers(page: Page, live_server, database_url, mak
     expect(page.get_by_role("list", name="Waiting chats")).to_contain_text("0:55")
 
     def open_rail():
-        if page.viewport_size["width"] < 1024 and page.get_by_role("button", name="Queue and chats").get_attribute("aria-expanded") != "true":
-            page.get_by_role("button", name="Queue and chats").click()
+        toggle = page.get_by_role("button", name="Queue and chats")
+        if page.viewport_size["width"] < 1024 and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
         expect(page.get_by_role("article", name="Chat offered: Ann Archer")).to_be_in_viewport()
 
     shoot(page, "queue-offers", open_rail)

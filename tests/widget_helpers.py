@@ -21,7 +21,7 @@ class HostSite:
         pages = self.pages
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:  # http.server's naming
                 body = pages.get(self.path.split("?")[0])
                 self.send_response(200 if body else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -57,7 +57,8 @@ def host_site_fixture():
 
 
 def agents_fixture(make_agent):
-    """Fixture `agents`: a factory of online agents with an open event stream on a server, driven through the API client."""
+    """Fixture `agents`: a factory of online agents with an open event stream on a server, driven through the
+    API client."""
     started: list[Agent] = []
 
     def start(base_url: str, name: str = "Grace Hopper") -> Agent:
@@ -109,7 +110,8 @@ def admin_token(base_url: str, admin: dict) -> str:
 
 def create_widget(base_url: str, admin: dict, origins: list[str], **settings) -> dict:
     """A widget made the way an admin makes one: through the API, with its allowed origins."""
-    response = httpx.post(base_url + "/api/v1/widgets", headers={"Authorization": f"Bearer {admin_token(base_url, admin)}"},
+    response = httpx.post(base_url + "/api/v1/widgets",
+                          headers={"Authorization": f"Bearer {admin_token(base_url, admin)}"},
                           json={"name": "Shop", "allowed_origins": origins, "settings": settings})
     assert response.status_code == 201, response.text
     return response.json()

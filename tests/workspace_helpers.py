@@ -34,7 +34,8 @@ class Visitor:
     """A website visitor driven over the API, as the widget would."""
 
     def __init__(self, base_url: str, database_url: str, name: str, *, user_agent: str | None = None, **fields) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=10, headers={"User-Agent": user_agent} if user_agent else None)
+        headers = {"User-Agent": user_agent} if user_agent else None
+        self.http = httpx.Client(base_url=base_url, timeout=10, headers=headers)
         widget_id = run(new_widget(database_url))
         body = self.http.post(f"/api/v1/widgets/{widget_id}/visitors", json={"name": name, **fields}).json()
         self.token = body["token"]

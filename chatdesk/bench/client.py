@@ -203,7 +203,9 @@ class SseParser:
     """The Server-Sent Events framing: lines in, an event out at each blank line that ends one."""
 
     def __init__(self) -> None:
-        self._type, self._data, self._id = "message", [], None
+        self._type = "message"
+        self._data: list[str] = []
+        self._id: str | None = None
 
     def feed(self, line: str) -> ServerEvent | None:
         if not line:

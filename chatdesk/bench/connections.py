@@ -62,7 +62,7 @@ async def run_connections(base_url: str, admin_email: str, admin_password: str, 
                           heartbeat_s: float) -> ConnectionsResult:
     """Open `n` streams from client processes, then watch two heartbeat intervals on each."""
     result = ConnectionsResult(n)
-    async with signed_in_admin(base_url, admin_email, admin_password, "bench connections") as (session, admin, widget):
+    async with signed_in_admin(base_url, admin_email, admin_password, "bench connections") as (_session, admin, widget):
 
         async def register() -> str:
             _, body = await admin.request("POST", f"/api/v1/widgets/{widget['id']}/visitors", json={})
@@ -85,7 +85,7 @@ async def run_connections(base_url: str, admin_email: str, admin_password: str, 
     try:
         opened = [await _report(opened_reports) for _ in processes]
         result.opened, result.open_s = sum(count for count, _ in opened), max(seconds for _, seconds in opened)
-        if server_pid:
+        if server_pid and result.rss_before_mb is not None:
             result.rss_after_mb, _ = _server_rss_mb(server_pid)
             result.rss_per_stream_kb = (result.rss_after_mb - result.rss_before_mb) * 1024 / n
         watched = [await _report(watched_reports) for _ in processes]

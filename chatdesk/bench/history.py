@@ -10,8 +10,8 @@ from datetime import timedelta
 import asyncpg
 
 from chatdesk.bench.accounts import signed_in_admin
-from chatdesk.bench.stats import percentiles
 from chatdesk.bench.client import Client
+from chatdesk.bench.stats import percentiles
 from chatdesk.db.engine import asyncpg_url
 
 PAGE = 50
@@ -34,8 +34,9 @@ async def fill_chat(database_url: str, chat_id: str, visitor_id: str, messages: 
             records = []
             for i in range(1, messages + 1):
                 sender = ("agent", uuid.UUID(agent[0]), agent[1]) if agent and i % 3 == 0 else visitor
+                body = f"history message {i} " + "lorem ipsum " * (i % 9)
                 records.append((uuid.uuid4(), uuid.UUID(chat_id), start + i, f"bench-{i}", *sender,
-                                f"history message {i} " + "lorem ipsum " * (i % 9), now - timedelta(minutes=messages - i)))
+                                body, now - timedelta(minutes=messages - i)))
             await conn.copy_records_to_table(
                 "messages", schema_name="chatdesk", records=records,
                 columns=["id", "chat_id", "seq", "client_msg_id", "sender_type", "sender_id", "sender_name", "body",

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatdesk.bench.accounts import signed_in_admin
-from chatdesk.bench.stats import percentiles
 from chatdesk.bench.client import Client
+from chatdesk.bench.stats import percentiles
 from chatdesk.resources import resource_dir
 
 # The customer's targets: (measure, bound, unit). Latencies are judged on p99.
@@ -93,7 +93,7 @@ def run_locust(base_url: str, plan: Plan, config: dict, work_dir: Path, show: Ca
     env = {**os.environ, "CHATDESK_LOADTEST_CONFIG": str(config_path), "PYTHONUNBUFFERED": "1"}
     with log_path.open("w") as log, subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                                      stderr=subprocess.STDOUT, text=True) as process:
-        for line in process.stdout:
+        for line in process.stdout or ():
             log.write(line)
             if line.startswith("[loadtest]"):
                 show(line.removeprefix("[loadtest]").strip())
@@ -155,8 +155,8 @@ def judge(plan: Plan, results: dict, loss: dict) -> dict:
                              f"(visitors missed {loss['missing']['visitor']}, agents {loss['missing']['agent']}; "
                              f"{loss['seen_twice']} came twice and were dropped by seq)",
                  "ok": lost == 0 and loss["messages"] > 0})
-    rows.append({"target": "errors (failed requests and timeouts)", "goal": "0", "measured": str(results["locust_failures"]),
-                 "ok": results["locust_failures"] == 0})
+    rows.append({"target": "errors (failed requests and timeouts)", "goal": "0",
+                 "measured": str(results["locust_failures"]), "ok": results["locust_failures"] == 0})
     return {"ok": all(row["ok"] for row in rows), "targets": rows,
             "plan": {"users": plan.users, "spawn_rate": plan.spawn_rate, "duration_s": plan.duration_s,
                      "agents": plan.agents, "agent_capacity": plan.capacity},

@@ -7,7 +7,8 @@ from html import escape
 _STYLE = """body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2933;padding:0 1rem}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{text-align:left;padding:.5rem .75rem;
 border-bottom:1px solid #d9e2ec;vertical-align:top}th{background:#f0f4f8}.ok{color:#0f7b4a;font-weight:600}
-.miss{color:#b42318;font-weight:600}td:nth-child(2){white-space:nowrap}h1{font-size:1.5rem}code{background:#f0f4f8;padding:0 .25rem}"""
+.miss{color:#b42318;font-weight:600}td:nth-child(2){white-space:nowrap}h1{font-size:1.5rem}
+code{background:#f0f4f8;padding:0 .25rem}"""
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -33,5 +34,6 @@ def render_html(report: dict) -> str:
     return (f"<!doctype html><html lang=en><meta charset=utf-8><title>chatdesk load test</title>"
             f"<style>{_STYLE}</style><h1>chatdesk load test: {verdict}</h1>"
             f"<p>{plan['users']} users ({plan['agents']} agents with {plan['agent_capacity']} chats each), "
-            f"spawn rate {plan['spawn_rate']:g}/s, {plan['duration_s']:g} s against <code>{escape(report['url'])}</code>"
+            f"spawn rate {plan['spawn_rate']:g}/s, {plan['duration_s']:g} s "
+            f"against <code>{escape(report['url'])}</code>"
             f"</p>{targets}<h2>Figures</h2>{figures}<p>{counts}</p><h2>Failed requests</h2>{errors}</html>\n")

@@ -17,10 +17,10 @@ import aiohttp
 import psutil
 
 from chatdesk.bench.accounts import online_agents, signed_in_admin
+from chatdesk.bench.client import Client
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
 from chatdesk.bench.server import process_tree
 from chatdesk.bench.stats import percentiles
-from chatdesk.bench.client import Client
 
 AGENT_CAPACITY = 100  # the schema's ceiling for max_chats
 
@@ -39,7 +39,7 @@ class RealtimeResult:
     postgres_floor_ms: dict = field(default_factory=dict)
     server_cpu_ms_per_message: float | None = None
     machine_busy_percent: float | None = None
-    machine_cpus: int = field(default_factory=psutil.cpu_count)
+    machine_cpus: int = field(default_factory=lambda: psutil.cpu_count() or 1)
 
 
 def _tree_cpu_s(pid: int) -> float:
@@ -105,8 +105,9 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
                     ready_event.set()
 
         visitors_ready = [asyncio.Event() for _ in pairs]
-        listeners = [asyncio.create_task(listen(a, r)) for a, r in zip(agents, ready)]
-        listeners += [asyncio.create_task(visitor_stream(visitor, r)) for (_, visitor), r in zip(pairs, visitors_ready)]
+        listeners = [asyncio.create_task(listen(a, r)) for a, r in zip(agents, ready, strict=True)]
+        listeners += [asyncio.create_task(visitor_stream(visitor, r))
+                      for (_, visitor), r in zip(pairs, visitors_ready, strict=True)]
         # Sending starts once every stream is open: opening them is not what this measures.
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready + visitors_ready)), 120)
 
@@ -140,7 +141,7 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
             await asyncio.sleep(0.05)  # letting the last deliveries arrive
         elapsed = time.perf_counter() - start
         result.machine_busy_percent = 100 * (_machine_busy_s() - machine_before) / (elapsed * result.machine_cpus)
-        if server_cpu_before is not None and total:
+        if server_pid and server_cpu_before is not None and total:
             result.server_cpu_ms_per_message = 1000 * (_tree_cpu_s(server_pid) - server_cpu_before) / total
         for task in listeners:
             task.cancel()

@@ -12,10 +12,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-
 from chatdesk.bench.accounts import online_agents, signed_in_admin
-from chatdesk.bench.stats import percentiles
 from chatdesk.bench.client import Client
+from chatdesk.bench.stats import percentiles
 
 
 @dataclass
@@ -67,7 +66,7 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
                     task.add_done_callback(background.discard)
 
         readies = [asyncio.Event() for _ in staff]
-        workers = [asyncio.create_task(work(agent, ready)) for agent, ready in zip(staff, readies)]
+        workers = [asyncio.create_task(work(agent, ready)) for agent, ready in zip(staff, readies, strict=True)]
         await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), 30)
 
         async def one_chat() -> None:
@@ -115,7 +114,8 @@ async def run_routing(base_url: str, admin_email: str, admin_password: str, *, r
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
     result.chats, result.assigned = total, len(assigned_ms)
-    offer_ms = [(offered_at[chat_id] - started) * 1000 for chat_id, started in started_at.items() if chat_id in offered_at]
+    offer_ms = [(offered_at[chat_id] - started) * 1000
+                for chat_id, started in started_at.items() if chat_id in offered_at]
     result.offer_ms, result.accept_ms = percentiles(offer_ms), percentiles(accept_ms)
     result.assigned_ms = percentiles(assigned_ms)
     return result

@@ -82,7 +82,7 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = clean_env(
-            DATABASE_URL=settings.database_url.get_secret_value(), REDIS_URL=settings.redis_url.get_secret_value(),
+            DATABASE_URL=settings.required("database_url"), REDIS_URL=settings.required("redis_url"),
             CHATDESK_SECRET_KEY=settings.secret(), CHATDESK_DATA_DIR=str(settings.data_dir),
             **{**ONE_ADDRESS_LOAD, **env},
         )
@@ -94,7 +94,14 @@ class ServerProcess:
         wait_ready(self.base_url, self.process)
         return self
 
+    @property
+    def pid(self) -> int:
+        """The process id of the running server."""
+        assert self.process is not None, "the server is not started"
+        return self.process.pid
+
     def kill(self) -> None:
+        assert self.process is not None, "the server is not started"
         self.process.kill()
         self.process.wait(timeout=30)
 

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from enum import Enum
+from enum import StrEnum
 
 import typer
 from rich.table import Table
 
+from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json, with_database
 from chatdesk.desk.agents import create_agent, find_agent_by_email, list_agents, update_agent
 from chatdesk.desk.auth.passwords import MIN_LENGTH, generate_password
-from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json, with_database
-from chatdesk.errors import not_found
 from chatdesk.desk.widgets import create_widget, get_widget, list_widgets, snippet
+from chatdesk.errors import not_found
 
 users = typer.Typer(help="Manage agent and admin accounts.", no_args_is_help=True)
 widgets = typer.Typer(help="Manage embeddable widgets.", no_args_is_help=True)
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     admin = "admin"
     agent = "agent"
 

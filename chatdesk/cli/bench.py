@@ -133,15 +133,14 @@ def connections(
     raise_open_file_limit()  # the server started here inherits it
     env = {"CHATDESK_SSE_HEARTBEAT_S": str(heartbeat)}
     with target(url, admin_email, admin_password, data_dir, workers,
-                **env) as (base_url, email, password, _, _, pid):
-        with console.status(f"Opening {n} event streams..."):
-            result, generator = generate(run_connections(
-                base_url, email, password, n=n, server_pid=pid, heartbeat_s=heartbeat), generator_cpu)
+                **env) as (base_url, email, password, _, _, pid), console.status(f"Opening {n} event streams..."):
+        result, generator = generate(run_connections(
+            base_url, email, password, n=n, server_pid=pid, heartbeat_s=heartbeat), generator_cpu)
     if as_json:
         return print_json({**dataclasses.asdict(result), "generator": generator})
     rss = (f"server RSS ({result.server_processes} processes) {result.rss_before_mb:.0f} MB -> "
-           f"{result.rss_after_mb:.0f} MB: "
-           f"{result.rss_per_stream_kb:.1f} KB per stream") if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
+           f"{result.rss_after_mb:.0f} MB: {result.rss_per_stream_kb:.1f} KB per stream"
+           ) if result.rss_per_stream_kb is not None else "RSS: unknown (--url)"
     console.print(f"{result.opened} streams open in {result.open_s:.1f} s from {result.client_processes} "
                   f"client processes; {rss}")
     console.print(f"heartbeats: {result.heartbeats_on_time}/{result.n} streams beat in the last two intervals; "

@@ -7,7 +7,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 import sqlalchemy as sa
@@ -47,8 +47,8 @@ async def _timed(name: str, probe: Callable[[], Awaitable[str]]) -> Check:
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; later ones are skipped (and fail) when what they need is down."""
     checks: list[Check] = []
-    database_url = settings.database_url.get_secret_value()
-    redis_url = settings.redis_url.get_secret_value()
+    database_url = settings.required("database_url")
+    redis_url = settings.required("redis_url")
     engine = create_engine(database_url, pool_size=1)
     redis = aioredis.from_url(redis_url, socket_connect_timeout=CHECK_TIMEOUT_S)
     try:
@@ -87,7 +87,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         async def clock() -> str:
             async with engine.connect() as conn:
                 db_now = (await conn.execute(sa.text("SELECT now()"))).scalar_one()
-            skew = abs((datetime.now(timezone.utc) - db_now).total_seconds())
+            skew = abs((datetime.now(UTC) - db_now).total_seconds())
             if skew > MAX_CLOCK_SKEW_S:
                 raise RuntimeError(f"clocks differ by {skew:.1f} s (more than {MAX_CLOCK_SKEW_S:g} s)")
             return f"skew {skew * 1000:.0f} ms"

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
 from chatdesk.errors import ApiError
-from chatdesk.cli.provision import embedded_as_needed
 
 console = Console()
 errors = Console(stderr=True)
@@ -54,7 +54,7 @@ def with_database(settings: Settings, work: Callable[[AsyncConnection], Awaitabl
 
     with embedded_as_needed(settings) as ready:
         try:
-            return asyncio.run(run(ready.database_url.get_secret_value()))
+            return asyncio.run(run(ready.required("database_url")))
         except ApiError as error:
             errors.print(f"[red]Error:[/red] {error.message}")
             raise typer.Exit(1) from None

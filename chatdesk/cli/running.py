@@ -6,18 +6,19 @@ import asyncio
 import os
 import signal
 from contextlib import ExitStack
+from typing import Any
 
 import typer
 import uvicorn
 from rich.panel import Panel
 
-from chatdesk.web.app import serving_app
 from chatdesk.cli.common import DataDirOption, console, load_settings
 from chatdesk.cli.migrations import apply_migrations
-from chatdesk.config import Settings
-from chatdesk.web.http_protocol import DeadlineHttpProtocol
 from chatdesk.cli.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
+from chatdesk.config import Settings
 from chatdesk.desk.widgets import snippet
+from chatdesk.web.app import serving_app
+from chatdesk.web.http_protocol import DeadlineHttpProtocol
 
 HostOption = typer.Option(None, "--host", envvar="CHATDESK_HOST", help="Interface to listen on.")
 PortOption = typer.Option(None, "--port", envvar="CHATDESK_PORT", help="Port to listen on.")
@@ -34,7 +35,7 @@ KEEP_ALIVE_S = 75
 
 def _exit_on_sigterm() -> None:
     """Make SIGTERM unwind like Ctrl-C, so embedded servers are stopped on the way out."""
-    def handler(signum, frame):  # noqa: ARG001
+    def handler(signum, frame):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, handler)
@@ -42,11 +43,11 @@ def _exit_on_sigterm() -> None:
 
 def _serve(settings: Settings, workers: int) -> None:
     # X-Forwarded-For and -Proto are believed only from the proxies the operator named.
-    options = dict(host=settings.host, port=settings.port, proxy_headers=bool(settings.trusted_proxies),
-                   forwarded_allow_ips=settings.trusted_proxies or None,
-                   timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-                   timeout_keep_alive=KEEP_ALIVE_S, log_level="info", access_log=False,
-                   http=DeadlineHttpProtocol, ws="none", limit_concurrency=settings.max_connections)
+    options: dict[str, Any] = {
+        "host": settings.host, "port": settings.port, "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None, "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
+        "timeout_keep_alive": KEEP_ALIVE_S, "log_level": "info", "access_log": False,
+        "http": DeadlineHttpProtocol, "ws": "none", "limit_concurrency": settings.max_connections}
     if workers > 1:
         # Workers are separate processes that rebuild the app from the environment: hand them
         # what came from options, and the one signing key, so every worker agrees.
@@ -82,8 +83,8 @@ def up(
     with console.status("Starting PostgreSQL and Redis..."):
         settings = stack.enter_context(embedded_as_needed(settings))
     try:
-        apply_migrations(settings.database_url.get_secret_value())
-        first = asyncio.run(seed_if_empty(settings.database_url.get_secret_value(), admin_email))
+        apply_migrations(settings.required("database_url"))
+        first = asyncio.run(seed_if_empty(settings.required("database_url"), admin_email))
         if first is not None:
             _print_first_run(settings, first)
         console.print(f"Serving on [bold]{settings.base_url}[/bold] (Ctrl-C to stop)")

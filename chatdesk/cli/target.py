@@ -10,12 +10,12 @@ from pathlib import Path
 
 import typer
 
-from chatdesk.desk.agents import create_agent
 from chatdesk.bench.server import ServerProcess
 from chatdesk.cli.common import console, load_settings
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.db import migrate
 from chatdesk.db.engine import create_engine
-from chatdesk.cli.provision import embedded_as_needed
+from chatdesk.desk.agents import create_agent
 
 UrlOption = typer.Option(None, "--url", help="Target a running server instead of starting one.")
 AdminEmailOption = typer.Option(None, "--admin-email", help="With --url: an admin account.")
@@ -53,8 +53,8 @@ def target(url, admin_email, admin_password, data_dir, workers: int = 1, **serve
         else:
             scratch = data_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="chatdesk-bench-"))
             settings = stack.enter_context(embedded_as_needed(load_settings(data_dir=scratch)))
-            database_url = settings.database_url.get_secret_value()
-            redis_url = settings.redis_url.get_secret_value()
+            database_url = settings.required("database_url")
+            redis_url = settings.required("redis_url")
             migrate.upgrade(database_url)
             admin_email, admin_password = asyncio.run(_bench_admin(database_url))
             server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log", workers,
@@ -62,5 +62,5 @@ def target(url, admin_email, admin_password, data_dir, workers: int = 1, **serve
             with console.status("Starting a chatdesk server..."):
                 server.start()
             stack.callback(server.stop)
-            url, pid = server.base_url, server.process.pid
+            url, pid = server.base_url, server.pid
         yield url, admin_email, admin_password, database_url, redis_url, pid

@@ -56,7 +56,7 @@ def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
-        except Exception as error:  # noqa: BLE001 - any failure means this connection is gone
+        except Exception as error:  # any failure means this connection is gone
             # The pool discards this connection and checks out (or opens) another.
             raise exc.DisconnectionError() from error
 

@@ -44,7 +44,7 @@ def downgrade(database_url: str, revision: str = "base") -> None:
 @dataclass(frozen=True)
 class MigrationStatus:
     current: str | None
-    head: str
+    head: str | None  # None only for a package that ships no migration
     pending: list[str]
 
     @property

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import agent_departments, agents
 from chatdesk.desk.auth.passwords import hash_password
 from chatdesk.desk.auth.sessions import revoke_agent_sessions
 from chatdesk.desk.chats import all_agent_streams
 from chatdesk.desk.events import publish
 from chatdesk.desk.routing import withdraw_offers_of
 from chatdesk.desk.transactions import Tx
-from chatdesk.db.tables import agent_departments, agents
 from chatdesk.errors import ApiError, not_found
 from chatdesk.realtime.streams import Streams
 
@@ -40,7 +40,8 @@ async def set_departments(conn: AsyncConnection, agent_id: uuid.UUID, department
 
 
 async def departments_of(conn: AsyncConnection, agent_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await conn.execute(sa.select(agent_departments.c.department_id).where(agent_departments.c.agent_id == agent_id))
+    rows = await conn.execute(
+        sa.select(agent_departments.c.department_id).where(agent_departments.c.agent_id == agent_id))
     return list(rows.scalars().all())
 
 

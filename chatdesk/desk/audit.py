@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.desk.auth.principal import Principal
 from chatdesk.db.tables import audit_log
+from chatdesk.desk.auth.principal import Principal
 
 
 async def record_admin_action(

@@ -10,14 +10,20 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import agents, chats, departments, messages, visitors
 from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.availability import release_slot, take_slot, takes_chats
-from chatdesk.db.tables import agents, chats, departments, messages, visitors
+from chatdesk.desk.thread import (
+    append_message,
+    append_system_message,
+    last_messages,
+    participant_streams,
+    unread_counts,
+)
+from chatdesk.desk.transactions import Tx
 from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
-from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.streams import agent_stream, visitor_stream
-from chatdesk.desk.thread import append_message, append_system_message, last_messages, participant_streams, unread_counts
 
 _agent = agents.alias("assigned_agent")
 
@@ -98,7 +104,7 @@ async def load_chat(conn: AsyncConnection, principal: Principal, chat_id: uuid.U
     With `client_msg_id` the row also carries `stored_message_id`: the message that id already
     stored in this chat, or None (one round trip for the send path's lock and retry check)."""
     visitor = principal.kind == "visitor"
-    params = {"chat_id": chat_id, "visitor_id": principal.id} if visitor else {"chat_id": chat_id}
+    params: dict[str, Any] = {"chat_id": chat_id, "visitor_id": principal.id} if visitor else {"chat_id": chat_id}
     if client_msg_id is not None:
         params["client_msg_id"] = client_msg_id
     row = (await conn.execute(_chat_by_id(visitor, lock, client_msg_id is not None), params)).first()
@@ -132,7 +138,8 @@ async def chat_view(conn: AsyncConnection, row: Any, *, for_visitor: bool = Fals
     """The chat with its live queue position and wait estimate."""
     position = await queue_position(conn, row)
     per_chat = await recent_wait_s(conn, row.department_id) if position else None
-    return chat_json(row, position, None if per_chat is None else round(per_chat * position), for_visitor=for_visitor)
+    estimate = round(per_chat * position) if per_chat is not None and position else None
+    return chat_json(row, position, estimate, for_visitor=for_visitor)
 
 
 async def list_chats(conn: AsyncConnection, principal: Principal, status: str | None) -> list[dict[str, Any]]:
@@ -250,7 +257,8 @@ async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -
     await conn.execute(chats.update().where(chats.c.id == chat_id).values(
         status="ended", ended_at=sa.func.now(), ended_by=ended_by, offered_to_id=None, offered_at=None))
     if row.offered_to_id:
-        await tx.emit([agent_stream(row.offered_to_id)], "chat.offer_withdrawn", {"chat_id": chat_id, "reason": "ended"})
+        await tx.emit([agent_stream(row.offered_to_id)], "chat.offer_withdrawn",
+                      {"chat_id": chat_id, "reason": "ended"})
     row = await reload(conn, chat_id)
     await append_system_message(tx, row, line)
     row = await reload(conn, chat_id)
@@ -374,5 +382,6 @@ async def still_queued(conn: AsyncConnection, chat_ids: list[str]) -> set[str]:
     """Those of `chat_ids` still waiting in a queue."""
     if not chat_ids:
         return set()
-    rows = await conn.execute(sa.select(chats.c.id).where(chats.c.id.in_([uuid.UUID(chat_id) for chat_id in chat_ids]), chats.c.status == "queued"))
+    ids = [uuid.UUID(chat_id) for chat_id in chat_ids]
+    rows = await conn.execute(sa.select(chats.c.id).where(chats.c.id.in_(ids), chats.c.status == "queued"))
     return {str(chat_id) for chat_id in rows.scalars()}

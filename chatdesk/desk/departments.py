@@ -38,7 +38,8 @@ async def create_department(conn: AsyncConnection, **values: Any) -> dict[str, A
 
 
 async def list_departments(conn: AsyncConnection) -> list[dict[str, Any]]:
-    rows = (await conn.execute(sa.select(*_COLUMNS).order_by(departments.c.is_default.desc(), departments.c.name))).all()
+    query = sa.select(*_COLUMNS).order_by(departments.c.is_default.desc(), departments.c.name)
+    rows = (await conn.execute(query)).all()
     return [department_json(row) for row in rows]
 
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import chats, messages
 from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.chats import load_chat, require_participant
-from chatdesk.db.tables import chats, messages
-from chatdesk.errors import ApiError, forbidden
 from chatdesk.desk.events import publish
 from chatdesk.desk.files.records import attachments_of
-from chatdesk.desk.transactions import Tx
-from chatdesk.realtime.streams import Streams
 from chatdesk.desk.thread import append_message, message_json, participant_streams, select_messages
+from chatdesk.desk.transactions import Tx
+from chatdesk.errors import ApiError, forbidden
+from chatdesk.realtime.streams import Streams
 
 # A typing indicator that is not refreshed disappears after this long (the widget and the
 # workspace hide it themselves), so a closed tab never leaves "typing..." on screen.
@@ -36,7 +37,7 @@ def sender_of(principal: Principal, chat: Any) -> tuple[str, uuid.UUID, str | No
 
 
 async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: str, client_msg_id: str,
-                       attachment_ids: list[uuid.UUID] = (), internal: bool = False) -> tuple[dict, bool]:
+                       attachment_ids: Sequence[uuid.UUID] = (), internal: bool = False) -> tuple[dict, bool]:
     """Store a message (or find the one this `client_msg_id` already stored): (message, created).
 
     `internal` makes it a note only agents see; visitors may not write one (403)."""

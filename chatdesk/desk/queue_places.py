@@ -15,6 +15,7 @@ change or to the sweep that refreshes every department each `SWEEP_EVERY_S`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -25,9 +26,9 @@ import redis.asyncio as aioredis
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chatdesk.db.tables import chats, departments
 from chatdesk.desk.chats import CHAT_QUERY, all_agent_streams, chat_json, recent_wait_s
 from chatdesk.desk.events import declared
-from chatdesk.db.tables import chats, departments
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
 
@@ -94,10 +95,8 @@ class QueuePlaces:
             if not waits:
                 await self._wake.wait()
             elif min(waits) > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), min(waits))
-                except TimeoutError:
-                    pass
 
     async def _refresh_on_turn(self, department_id: str) -> None:
         """Refresh the department if no process did within `THROTTLE_S`; else note when to try again."""
@@ -116,7 +115,7 @@ class QueuePlaces:
             finally:
                 await self.redis.set(key, b"1", px=int(THROTTLE_S * 1000))
             self._not_before[department_id] = time.monotonic() + THROTTLE_S
-        except Exception:  # noqa: BLE001 - PostgreSQL or Redis trouble passes; the department stays marked
+        except Exception:  # PostgreSQL or Redis trouble passes; the department stays marked
             log.warning("queue places of department %s failed; trying again", department_id, exc_info=True)
             self._dirty.add(department_id)
             self._not_before[department_id] = time.monotonic() + RETRY_AFTER_FAILURE_S

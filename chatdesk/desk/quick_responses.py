@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.desk.auth.principal import Principal
 from chatdesk.db.tables import quick_responses
+from chatdesk.desk.auth.principal import Principal
 from chatdesk.errors import ApiError, forbidden, not_found
 
 PLACEHOLDERS = ("visitor.name", "visitor.email", "agent.name")

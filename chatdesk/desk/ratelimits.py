@@ -3,9 +3,9 @@
 Sends, uploads, offline messages and what one address or widget creates spend from fixed windows
 (`Counters`): one script call per request on the app's shared Redis client (the `limits`
 library's strategies bring a client and connection pool of their own). A fixed window lets a
-sender burst up to twice the limit across a window boundary, which these limits tolerate; the moving window (a sorted-set script per hit)
-cost 8 % of the server's CPU on the message path. Sign-in throttling keeps the exact moving
-window of the `limits` library (chatdesk.auth.throttle).
+sender burst up to twice the limit across a window boundary, which these limits tolerate; the moving
+window (a sorted-set script per hit) cost 8 % of the server's CPU on the message path. Sign-in
+throttling keeps the exact moving window of the `limits` library (chatdesk.auth.throttle).
 """
 
 from __future__ import annotations

@@ -19,20 +19,19 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 import redis.asyncio as aioredis
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chatdesk.config import Settings
-
+from chatdesk.db.tables import agents, chats, departments
 from chatdesk.desk.auth.sessions import signed_in
 from chatdesk.desk.availability import NO_AGENT, present_agents, release_slot, take_slot, with_free_slot
 from chatdesk.desk.chats import chat_json, finish_chat, reload, return_to_queue
-from chatdesk.db.tables import agents, chats, departments
+from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
 from chatdesk.periodic import every, stop_tasks
-from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.streams import Streams, agent_stream, encode_data
 
@@ -102,7 +101,8 @@ async def withdraw_offer(tx: Tx, chat_id: Any, *, reason: str) -> None:
 async def withdraw_offers_of(tx: Tx, agent_id: uuid.UUID) -> None:
     """An agent going away or offline keeps their chats but gets no more offers: take back theirs."""
     offered = (await tx.conn.execute(
-        sa.select(chats.c.id, chats.c.department_id).where(chats.c.offered_to_id == agent_id, chats.c.status == "queued")
+        sa.select(chats.c.id, chats.c.department_id)
+        .where(chats.c.offered_to_id == agent_id, chats.c.status == "queued")
     )).all()
     for chat in offered:
         await withdraw_offer(tx, chat.id, reason="agent_away")
@@ -150,7 +150,7 @@ class Router:
             for department_id in [None] if None in department_ids else department_ids:
                 await self.streams.publish_ephemeral(
                     [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": self._id}))
-        except Exception:  # noqa: BLE001 - the local router and the sweeps still run
+        except Exception:
             log.warning("could not wake other routers", exc_info=True)
 
     async def _listen(self) -> None:
@@ -177,8 +177,8 @@ class Router:
             if announce:
                 await self._tell_others(announce)
             try:
-                await self.route(None if None in wanted else wanted)
-            except Exception:  # noqa: BLE001 - PostgreSQL or Redis trouble: the sweep retries
+                await self.route(None if None in wanted else {d for d in wanted if d is not None})
+            except Exception:  # PostgreSQL or Redis trouble: the sweep retries
                 log.warning("routing failed", exc_info=True)
 
     async def route(self, department_ids: set[str] | None = None) -> int:

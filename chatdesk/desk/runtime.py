@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage
@@ -17,13 +18,13 @@ from chatdesk.desk.files.cleanup import FileJanitor
 from chatdesk.desk.files.storage import Storage, storage_for
 from chatdesk.desk.queue_places import QueuePlaces
 from chatdesk.desk.ratelimits import Counters
+from chatdesk.desk.routing import Router
+from chatdesk.desk.transactions import Transactions
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
 from chatdesk.realtime.registry import StreamRegistry
 from chatdesk.realtime.streams import Streams
-from chatdesk.desk.routing import Router
-from chatdesk.desk.transactions import Transactions
 
 # Redis connections per process, whatever the number of open event streams: the hub holds one,
 # requests borrow the rest briefly.
@@ -52,17 +53,19 @@ class Runtime:
     router: Router
 
 
-def _required(value, name: str) -> str:
-    if value is None:
-        raise RuntimeError(f"{name} is not set (chatdesk up starts embedded servers for you)")
-    return value.get_secret_value()
+class _Background(Protocol):
+    """A part with background tasks, started with the app and stopped after it."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the pools and start the background tasks for the life of the app; stop them after."""
-    engine = create_engine(_required(settings.database_url, "DATABASE_URL"), pool_size=settings.db_pool_size)
-    redis_url = _required(settings.redis_url, "REDIS_URL")
+    engine = create_engine(settings.required("database_url"), pool_size=settings.db_pool_size)
+    redis_url = settings.required("redis_url")
     redis = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
         redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=5, health_check_interval=30))
     storage = RedisStorage("async+" + redis_url, implementation="redispy", key_prefix="chatdesk:limits")
@@ -81,8 +84,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         presence=PresenceTracker(redis), storage=storage_for(settings), queue_places=queue_places,
         transaction=transaction, router=router,
     )
-    background = [runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
-                  runtime.router, FileJanitor(engine, runtime.storage)]
+    background: list[_Background] = [
+        runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
+        runtime.router, FileJanitor(engine, runtime.storage)]
     for part in background:
         part.start()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,8 +12,8 @@ import sqlalchemy as sa
 from chatdesk.db.tables import chats, messages
 from chatdesk.desk.events import declared
 from chatdesk.desk.files.records import claim_attachments, link_attachments
-from chatdesk.metrics import MESSAGES
 from chatdesk.desk.transactions import Tx
+from chatdesk.metrics import MESSAGES
 from chatdesk.realtime.outbox import INSERT_OUTBOX, PendingEvent, outbox_params
 from chatdesk.realtime.streams import agent_stream, encode_data, visitor_stream
 
@@ -65,7 +66,7 @@ _APPEND = {internal: _append(internal) for internal in (False, True)}
 
 async def append_message(
     tx: Tx, chat: Any, *, sender_type: str, sender_id: uuid.UUID | None, sender_name: str | None,
-    body: str, client_msg_id: str, attachment_ids: list[uuid.UUID] = (), internal: bool = False,
+    body: str, client_msg_id: str, attachment_ids: Sequence[uuid.UUID] = (), internal: bool = False,
 ) -> dict[str, Any]:
     """Add a message as `last_seq + 1` and emit `message.created`.
 
@@ -111,7 +112,8 @@ async def last_messages(conn: Any, chat_seqs: list[tuple[uuid.UUID, int]]) -> di
 
 
 async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> dict[uuid.UUID, int]:
-    """How many visitor messages each chat holds past the agent's read mark (system lines and agents' own never count)."""
+    """How many visitor messages each chat holds past the agent's read mark (system lines and agents'
+    own never count)."""
     if not chat_reads:
         return {}
     reads = sa.values(sa.column("chat_id", sa.Uuid), sa.column("read_seq", sa.Integer), name="reads").data(chat_reads)
@@ -120,4 +122,4 @@ async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> d
         .join(reads, sa.and_(reads.c.chat_id == messages.c.chat_id, messages.c.seq > reads.c.read_seq))
         .where(messages.c.sender_type == "visitor").group_by(messages.c.chat_id)
     )).all()
-    return {chat_id: count for chat_id, count in rows}
+    return dict(rows)

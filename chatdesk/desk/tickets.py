@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import agents, departments, ticket_comments, tickets, widgets
 from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.chats import load_chat
-from chatdesk.db.tables import agents, departments, ticket_comments, tickets, widgets
-from chatdesk.errors import ApiError, not_found
 from chatdesk.desk.transcripts import as_text, thread_of
+from chatdesk.errors import ApiError, not_found
 
 _assignee = agents.alias("assignee")
 _TICKET = sa.select(tickets, _assignee.c.name.label("assignee_name")).outerjoin(
@@ -89,7 +89,8 @@ async def get_ticket(conn: AsyncConnection, ticket_id: uuid.UUID) -> dict[str, A
     if row is None:
         raise not_found("ticket")
     comments = (await conn.execute(
-        sa.select(ticket_comments).where(ticket_comments.c.ticket_id == ticket_id).order_by(ticket_comments.c.created_at)
+        sa.select(ticket_comments).where(ticket_comments.c.ticket_id == ticket_id)
+        .order_by(ticket_comments.c.created_at)
     )).all()
     return {**ticket_json(row), "comments": [comment_json(c) for c in comments]}
 

@@ -13,7 +13,8 @@ from chatdesk.desk.thread import select_messages
 
 async def thread_of(conn: AsyncConnection, chat_id: Any) -> list[Any]:
     """Every message of a chat the visitor saw (no internal notes), in `seq` order."""
-    return (await conn.execute(select_messages(public_only=True).where(messages.c.chat_id == chat_id).order_by(messages.c.seq))).all()
+    query = select_messages(public_only=True).where(messages.c.chat_id == chat_id).order_by(messages.c.seq)
+    return list((await conn.execute(query)).all())
 
 
 def _who(message: Any) -> str:

@@ -11,6 +11,7 @@ the server is stopping), `CLOSED`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -102,10 +103,9 @@ class Hub:
             channel = live_channel(sub.stream)
             self._confirmed.pop(channel, None)
             if self._pubsub is not None and self.connected.is_set():
-                try:
+                # On failure the next reconnect subscribes only to what is still wanted.
+                with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
                     await self._pubsub.unsubscribe(channel)
-                except (aioredis.ConnectionError, aioredis.TimeoutError):
-                    pass  # the next reconnect subscribes only to what is still wanted
 
     def close_streams(self) -> None:
         """End every stream of this process, and any that subscribes from now on (the server is
@@ -141,7 +141,7 @@ class Hub:
                     self._dispatch(message)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - Redis went away: reconnect with backoff
+            except Exception:  # Redis went away: reconnect with backoff
                 if self._stopping:
                     return
                 log.warning("hub lost its Redis subscription; reconnecting", exc_info=True)
@@ -149,10 +149,8 @@ class Hub:
                 for event in self._confirmed.values():
                     event.clear()
                 if self._pubsub is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # the connection is lost already
                         await self._pubsub.aclose()
-                    except Exception:  # noqa: BLE001
-                        pass
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, RECONNECT_MAX_S)
 

@@ -19,7 +19,6 @@ from chatdesk.db.tables import outbox
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data
 
-
 log = logging.getLogger(__name__)
 
 # Rows younger than this belong to a writer that is still pushing them; older ones were orphaned.
@@ -66,7 +65,7 @@ class Outbox:
             return
         try:
             await self.streams.push([(stream, e.type, e.data) for e in events for stream in e.streams])
-        except Exception:  # noqa: BLE001 - the rows stay; the sweeper pushes them later
+        except Exception:  # the rows stay; the sweeper pushes them later
             log.warning("push to Redis failed; the outbox sweeper will retry", exc_info=True)
             return
         self._pushed.extend(outbox_ids)
@@ -88,7 +87,7 @@ class Outbox:
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(outbox.delete().where(outbox.c.id.in_(ids)))
-        except Exception:  # noqa: BLE001 - a leftover row only means one more (harmless) push
+        except Exception:  # a leftover row only means one more (harmless) push
             log.warning("could not delete %d pushed outbox rows", len(ids), exc_info=True)
 
     async def sweep(self, older_than_s: float = SWEEP_AFTER_S) -> int:

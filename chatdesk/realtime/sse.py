@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from sse_starlette import ServerSentEvent
 from sse_starlette.sse import SendTimeoutError
@@ -57,7 +57,7 @@ class EventStream:
     after each `heartbeat_s` without an event. Iterate it; it ends only when `close()` is called
     (or the hub closes every stream). `session` tells one agent session's streams from another's."""
 
-    __slots__ = ("hub", "streams", "stream", "cursor_text", "heartbeat_s", "session", "_sub", "_closed")
+    __slots__ = ("_closed", "_sub", "cursor_text", "heartbeat_s", "hub", "session", "stream", "streams")
 
     def __init__(self, hub: Hub, streams: Streams, stream: str, cursor_text: str | None, heartbeat_s: float,
                  session: str | None = None) -> None:
@@ -72,10 +72,10 @@ class EventStream:
         if self._sub is not None:
             self._sub.put(CLOSED)
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> AsyncGenerator[bytes, None]:
         return self._frames()
 
-    async def _frames(self) -> AsyncIterator[bytes]:
+    async def _frames(self) -> AsyncGenerator[bytes, None]:
         hub, streams, stream = self.hub, self.streams, self.stream
         sub = self._sub = await hub.subscribe(stream)
         try:
@@ -85,9 +85,11 @@ class EventStream:
             epoch = await streams.epoch()
             cursor = Cursor.parse(self.cursor_text)
             last_id: str
-            if cursor is not None and cursor.epoch == epoch and not await streams.history_lost(stream, cursor.stream_id):
+            if (cursor is not None and cursor.epoch == epoch
+                    and not await streams.history_lost(stream, cursor.stream_id)):
                 last_id = cursor.stream_id
-                async for frame, last_id in _replay(streams, stream, last_id, epoch):
+                # `_replay` moves `last_id` on: the live part continues from the last event replayed.
+                async for frame, last_id in _replay(streams, stream, last_id, epoch):  # noqa: B007, B020
                     yield frame
             else:
                 # A fresh client gets `ready` with a cursor to come back with; one whose history is
@@ -107,13 +109,13 @@ class EventStream:
                     raise StreamDropped(stream)
                 if item is CATCH_UP:
                     if hub.epoch != epoch:  # Redis lost its data: everything from the new epoch on is live
-                        epoch, last_id = hub.epoch, ZERO_ID
+                        epoch, last_id = hub.epoch, ZERO_ID  # type: ignore[assignment]  # known after CATCH_UP
                         yield encode("resync", b"{}", f"{epoch}:{last_id}")
                     elif await streams.history_lost(stream, last_id):
                         last_id = await streams.tail(stream)
                         yield encode("resync", b"{}", f"{epoch}:{last_id}")
                     else:
-                        async for frame, last_id in _replay(streams, stream, last_id, epoch):
+                        async for frame, last_id in _replay(streams, stream, last_id, epoch):  # noqa: B007, B020
                             yield frame
                 elif item.stream_id is None:
                     yield encode(item.type, item.data)
@@ -133,7 +135,7 @@ class LeanEventSourceResponse(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, content: AsyncIterator[bytes], *, on_disconnect: Callable[[], None],
+    def __init__(self, content: AsyncGenerator[bytes, None], *, on_disconnect: Callable[[], None],
                  send_timeout: float) -> None:
         self.status_code = 200
         self.background = None
@@ -188,7 +190,7 @@ async def _replay(streams: Streams, stream: str, after_id: str, epoch: str) -> A
     while True:
         page: list[Event] = await streams.read_after(stream, after_id, epoch, REPLAY_PAGE)
         for event in page:
-            after_id = event.stream_id
+            after_id = event.stream_id  # type: ignore[assignment]  # stored events have their id
             yield encode(event.type, event.data, event.cursor()), after_id
         if len(page) < REPLAY_PAGE:
             return

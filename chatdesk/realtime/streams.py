@@ -127,7 +127,7 @@ class Streams:
         candidate = secrets.token_hex(6)
         for start in range(0, len(items), PUSH_BATCH):
             batch = items[start:start + PUSH_BATCH]
-            args: list[str | bytes] = [min_id, RETENTION_S + 3600, candidate]
+            args: list[str | bytes | int] = [min_id, RETENTION_S + 3600, candidate]
             for stream, event_type, data in batch:
                 args += [live_channel(stream), event_type, data]
             await self._push(keys=[EPOCH_KEY, *(stream_key(stream) for stream, _, _ in batch)], args=args)

@@ -16,9 +16,13 @@ from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from chatdesk.web import api, widget_assets
 from chatdesk.config import Settings
+from chatdesk.desk.runtime import open_runtime
+from chatdesk.desk.widgets import OriginList
 from chatdesk.errors import ApiError
+from chatdesk.resources import resource_dir
+from chatdesk.web import api, widget_assets
+from chatdesk.web.http_protocol import ON_SERVER_STOP
 from chatdesk.web.middleware import (
     BodyLimitMiddleware,
     CorsMiddleware,
@@ -28,10 +32,6 @@ from chatdesk.web.middleware import (
     SecurityHeadersMiddleware,
     request_id,
 )
-from chatdesk.resources import resource_dir
-from chatdesk.desk.runtime import open_runtime
-from chatdesk.desk.widgets import OriginList
-from chatdesk.web.http_protocol import ON_SERVER_STOP
 
 log = logging.getLogger("chatdesk")
 
@@ -79,7 +79,7 @@ class CachedStaticFiles(StaticFiles):
 def _allowed_methods(request: Request) -> str:
     """Every method some route answers at this path (Starlette names only the first route's)."""
     methods = {method for route in request.app.routes if isinstance(route, Route)
-               and route.matches(request.scope)[0] is not Match.NONE for method in route.methods}
+               and route.matches(request.scope)[0] is not Match.NONE for method in route.methods or ()}
     return ", ".join(sorted(methods))
 
 
@@ -91,6 +91,7 @@ async def _api_error(request: Request, error: Exception) -> Response:
             headers["Allow"] = _allowed_methods(request)
             message = f"{request.method} is not allowed here; this path answers {headers['Allow']}."
         error = ApiError(error.status_code, message, headers=headers)
+    assert isinstance(error, ApiError), "registered for ApiError and HTTPException only"
     return Response(error.body(request_id(request.scope)), status_code=error.status,
                     media_type="application/json", headers=error.headers)
 

@@ -84,7 +84,7 @@ class ErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception as failure:
+        except Exception as failure:  # noqa: BLE001 - logged by _logged_answer, answered 500 (or 503)
             rid = request_id(scope)
             error = _logged_answer(failure, scope, rid)
             if not started:
@@ -92,12 +92,12 @@ class ErrorMiddleware:
 
 
 def _logged_answer(failure: Exception, scope: Scope, rid: str | None) -> ApiError:
-    """Log an exception that escaped a view (from its `except` block); returns the client's answer."""
+    """Log an exception that escaped a view; returns the client's answer."""
     where = f"{scope['method']} {scope['path']} (request {rid})"
     if isinstance(failure, (RedisConnectionError, RedisTimeoutError)):
         log.warning("Redis is out of reach: %s answered 503: %s", where, failure)
         return unavailable(REDIS_RETRY_AFTER_S, "Live chat is briefly unavailable; try again in a moment.")
-    log.exception("unhandled error in %s", where)
+    log.error("unhandled error in %s", where, exc_info=failure)
     return ApiError(500, "Something went wrong on our side; the error was logged.")
 
 
@@ -213,7 +213,8 @@ class CorsMiddleware:
             return await self.app(scope, receive, send)
         allow = [(b"access-control-allow-origin", origin.encode()), (b"vary", b"Origin")]
         if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
-            preflight = allow + [
+            preflight = [
+                *allow,
                 (b"access-control-allow-methods", b"GET, POST, PUT, PATCH, DELETE"),
                 (b"access-control-allow-headers", b"authorization, content-type, last-event-id, x-request-id"),
                 (b"access-control-max-age", b"600"),

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
-from chatdesk.resources import resource_dir
 from chatdesk.desk.widgets import get_widget, list_widgets, snippet
+from chatdesk.resources import resource_dir
 
 WIDGET_DIR = resource_dir("static") / "widget"
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chatdesk.desk.auth.sessions import AGENT_TOKEN_PREFIX, find_session
 from chatdesk.desk.auth.visitor_tokens import read_visitor_token
 
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller. Agents carry their role and session; visitors their widget."""

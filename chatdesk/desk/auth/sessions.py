@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -44,7 +44,7 @@ async def create_session(
                 csrf_token=csrf_token,
                 user_agent=(user_agent or "")[:400],
                 ip=ip,
-                expires_at=datetime.now(timezone.utc) + ttl,
+                expires_at=datetime.now(UTC) + ttl,
             )
         )
     return token, csrf_token

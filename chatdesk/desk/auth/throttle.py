@@ -14,8 +14,8 @@ import redis.asyncio as aioredis
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from chatdesk.errors import rate_limited
 from chatdesk.desk.ratelimits import retry_after
+from chatdesk.errors import rate_limited
 
 # A person mistyping a password gets a few tries free; each failure after them doubles the wait.
 FREE_FAILURES = 3

@@ -9,16 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chatdesk.db.tables import attachments, chats, messages
 from chatdesk.desk.auth.principal import Principal
 from chatdesk.desk.chats import load_chat, require_participant
-from chatdesk.db.tables import attachments, chats, messages
-from chatdesk.errors import ApiError, not_found
 from chatdesk.desk.files.images import NotAnImage, thumbnail
 from chatdesk.desk.files.names import safe_name
 from chatdesk.desk.files.records import COLUMNS, attachment_json
 from chatdesk.desk.files.sniff import IMAGE_TYPES, classify
 from chatdesk.desk.files.storage import Storage
 from chatdesk.desk.files.uploads import Upload
+from chatdesk.errors import ApiError, not_found
 
 
 async def store_upload(conn: AsyncConnection, storage: Storage, principal: Principal, chat_id: uuid.UUID,
@@ -31,7 +31,7 @@ async def store_upload(conn: AsyncConnection, storage: Storage, principal: Princ
     name = safe_name(upload.name)
     verdict = classify(upload.head, name)
     if verdict.content_type is None:
-        raise ApiError(415, verdict.reason)
+        raise ApiError(415, verdict.reason or "This kind of file is not accepted.")
     thumb = None
     if verdict.content_type in IMAGE_TYPES:
         try:

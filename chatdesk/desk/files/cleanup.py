@@ -25,7 +25,7 @@ async def _delete_files(storage: Storage, keys: list[str | None]) -> None:
         if key:
             try:
                 await storage.delete(key)
-            except Exception:  # noqa: BLE001 - an unreferenced file left behind is harmless
+            except Exception:  # an unreferenced file left behind is harmless
                 log.warning("could not delete stored file %s", key, exc_info=True)
 
 

@@ -39,10 +39,9 @@ def _thumbnail(source: Path) -> bytes | None:
             # Shrink before turning upright: the box is square, and turning a full-size image copies it.
             image.thumbnail(THUMBNAIL_BOX)
             ImageOps.exif_transpose(image, in_place=True)
-            if image.mode not in ("RGB", "RGBA"):
-                image = image.convert("RGBA")
+            upright = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")
             out = io.BytesIO()
-            image.save(out, "WEBP", quality=80)  # a fresh file: no EXIF, no GPS, no comments
+            upright.save(out, "WEBP", quality=80)  # a fresh file: no EXIF, no GPS, no comments
             return out.getvalue()
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as error:
         raise NotAnImage(str(error)) from error

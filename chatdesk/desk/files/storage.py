@@ -85,7 +85,7 @@ class SupabaseStorage:
 
     async def put(self, key: str, source: Path) -> None:
         await self.put_bytes(key, await anyio.Path(source).read_bytes())
-        source.unlink(missing_ok=True)
+        await anyio.Path(source).unlink(missing_ok=True)
 
     async def put_bytes(self, key: str, data: bytes) -> None:
         await anyio.to_thread.run_sync(lambda: self._bucket.upload(key, data, {"upsert": "true"}))

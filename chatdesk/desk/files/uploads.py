@@ -12,13 +12,17 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from chatdesk.errors import ApiError
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
+
 from chatdesk.desk.files.sniff import SNIFF_BYTES
+from chatdesk.errors import ApiError
 
 FIELD = "file"
 
@@ -49,7 +53,7 @@ class _FilePart:
         self._field = b""
         self._in_file = False
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_header_field": lambda data, start, end: setattr(self, "_field", self._field + data[start:end]),
             "on_header_value": self._header_value,
@@ -67,7 +71,7 @@ class _FilePart:
         self._field = b""
 
     def _headers_finished(self) -> None:
-        disposition, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        _disposition, options = parse_options_header(self._headers.get(b"content-disposition", b""))
         self._in_file = options.get(b"name") == FIELD.encode() and not self.found
         if self._in_file:
             self.found = True

@@ -20,11 +20,11 @@ from chatdesk.desk.agents import (
     set_departments,
     signs_out,
 )
-from chatdesk.web.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.auth.passwords import MIN_LENGTH
-from chatdesk.realtime.streams import agent_stream
 from chatdesk.errors import ApiError
+from chatdesk.realtime.streams import agent_stream
+from chatdesk.web.api.endpoint import CSRF_COOKIE, Access, Call, endpoint, json_response, set_csrf_cookie
 
 Status = Literal["online", "away", "offline"]
 Role = Literal["admin", "agent"]
@@ -78,7 +78,7 @@ class AgentPatch(BaseModel):
 async def _change_me(call: Call, changes: dict) -> Response:
     """Change the signed-in agent (routing looks again after commit: capacity or presence may have changed)."""
     async with call.runtime.transaction() as tx:
-        agent = await change_agent(tx, call.principal.id, changes)
+        agent = await change_agent(tx, call.caller.id, changes)
     if "status" in changes:
         await _announce(call, agent)
     return json_response(agent)
@@ -96,10 +96,10 @@ async def me(call: Call) -> Response:
     """The workspace asks this first on every load: a session cookie without its CSRF cookie (set
     before there was one, or cleared) gets it back here."""
     async with call.runtime.engine.connect() as conn:
-        response = json_response({**await get_agent(conn, call.principal.id),
-                                  "department_ids": await departments_of(conn, call.principal.id)})
+        response = json_response({**await get_agent(conn, call.caller.id),
+                                  "department_ids": await departments_of(conn, call.caller.id)})
     if "authorization" not in call.request.headers and CSRF_COOKIE not in call.request.cookies:
-        set_csrf_cookie(response, call, call.principal.csrf_token)
+        set_csrf_cookie(response, call, call.caller.csrf_token)  # type: ignore[arg-type]  # agents have one
     return response
 
 
@@ -134,7 +134,7 @@ async def agents_create(call: Call) -> Response:
         agent = await create_agent(conn, **values)
         await set_departments(conn, agent["id"], department_ids)
         agent["department_ids"] = department_ids
-        await record_admin_action(conn, call.principal, "agent.create", "agent", agent["id"], {"role": agent["role"]})
+        await record_admin_action(conn, call.caller, "agent.create", "agent", agent["id"], {"role": agent["role"]})
     return json_response(agent, 201)
 
 
@@ -142,14 +142,16 @@ async def agents_create(call: Call) -> Response:
 async def agents_update(call: Call) -> Response:
     changes = call.body.model_dump(exclude_none=True)
     agent_id = call.request.path_params["agent_id"]
-    if agent_id == call.principal.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
+    if agent_id == call.caller.id and (changes.get("role") == "agent" or changes.get("is_active") is False):
         raise ApiError(409, "You cannot demote or deactivate yourself.", code="conflict")
     department_ids = changes.pop("department_ids", None)
     async with call.runtime.transaction() as tx:
         agent = await change_agent(tx, agent_id, changes, department_ids)
         agent["department_ids"] = await departments_of(tx.conn, agent_id)
-        details = {k: v for k, v in changes.items() if k != "password"} | ({"password": "reset"} if "password" in changes else {})
-        await record_admin_action(tx.conn, call.principal, "agent.update", "agent", agent_id,
+        details = {k: v for k, v in changes.items() if k != "password"}
+        if "password" in changes:
+            details["password"] = "reset"
+        await record_admin_action(tx.conn, call.caller, "agent.update", "agent", agent_id,
                                   details | ({"department_ids": department_ids} if department_ids is not None else {}))
     if changes.get("is_active") is False:
         await _announce(call, agent)
@@ -161,11 +163,11 @@ async def agents_update(call: Call) -> Response:
 @endpoint("Deactivate an agent (history is kept)", access=Access.ADMIN, status=204, tags=("admin",))
 async def agents_deactivate(call: Call) -> Response:
     agent_id = call.request.path_params["agent_id"]
-    if agent_id == call.principal.id:
+    if agent_id == call.caller.id:
         raise ApiError(409, "You cannot deactivate yourself.", code="conflict")
     async with call.runtime.transaction() as tx:
         agent = await change_agent(tx, agent_id, {"is_active": False})
-        await record_admin_action(tx.conn, call.principal, "agent.deactivate", "agent", agent_id, {})
+        await record_admin_action(tx.conn, call.caller, "agent.deactivate", "agent", agent_id, {})
     await _announce(call, agent)
     await call.runtime.open_streams.end(agent_stream(agent_id))
     return Response(status_code=204)

@@ -8,13 +8,13 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.budgets import spend_address_and_widget
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
-from chatdesk.errors import not_found
 from chatdesk.desk.files.attachments import load_attachment, store_upload
 from chatdesk.desk.files.names import content_disposition
 from chatdesk.desk.files.sniff import IMAGE_TYPES
 from chatdesk.desk.files.uploads import FIELD, receive_upload
+from chatdesk.errors import not_found
+from chatdesk.web.api.budgets import spend_address_and_widget
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 # Whatever a file holds, the browser must not run it or guess another type for it.
 DOWNLOAD_HEADERS = {
@@ -47,10 +47,12 @@ def _declared_size(call: Call, limit: int) -> int:
 @endpoint("Upload a file to a chat (multipart field `file`); send it with a message's attachment_ids",
           access=Access.PARTICIPANT, response=AttachmentEnvelope, status=201, file_field=FIELD, tags=("attachments",))
 async def upload(call: Call) -> Response:
-    runtime, principal, settings = call.runtime, call.principal, call.runtime.settings
+    runtime, principal, settings = call.runtime, call.caller, call.runtime.settings
     await runtime.counters.spend(settings.upload_rate, f"upload:{principal.kind}:{principal.id}")
     if principal.kind == "visitor":
-        await spend_address_and_widget(call, "upload-bytes", principal.widget_id, settings.address_upload_byte_rate,
+        # A visitor's principal always carries its widget.
+        await spend_address_and_widget(call, "upload-bytes", principal.widget_id,  # type: ignore[arg-type]
+                                       settings.address_upload_byte_rate,
                                        settings.widget_upload_byte_rate,
                                        _declared_size(call, settings.upload_max_bytes))
     received = await receive_upload(call.request, runtime.storage.scratch(), settings.upload_max_bytes)
@@ -65,7 +67,7 @@ async def upload(call: Call) -> Response:
 
 async def _serve(call: Call, *, thumbnail: bool) -> Response:
     async with call.runtime.engine.connect() as conn:
-        row = await load_attachment(conn, call.principal, call.request.path_params["attachment_id"])
+        row = await load_attachment(conn, call.caller, call.request.path_params["attachment_id"])
     key = row.thumbnail_key if thumbnail else row.storage_key
     storage = call.runtime.storage
     if key is None or not await storage.exists(key):

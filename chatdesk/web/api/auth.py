@@ -9,6 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.desk.agents import agent_json, find_agent_by_email
+from chatdesk.desk.auth.passwords import verify_password
+from chatdesk.desk.auth.sessions import create_session, revoke_session
+from chatdesk.desk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
+from chatdesk.errors import unauthorized
+from chatdesk.realtime.streams import agent_stream
 from chatdesk.web.api.endpoint import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -18,11 +23,6 @@ from chatdesk.web.api.endpoint import (
     json_response,
     set_csrf_cookie,
 )
-from chatdesk.desk.auth.passwords import verify_password
-from chatdesk.desk.auth.sessions import create_session, revoke_session
-from chatdesk.desk.auth.throttle import check_login_allowed, record_login_failure, record_login_success
-from chatdesk.errors import unauthorized
-from chatdesk.realtime.streams import agent_stream
 
 
 class LoginIn(BaseModel):
@@ -57,7 +57,7 @@ async def login(call: Call) -> Response:
     async with runtime.engine.connect() as conn:
         row = await find_agent_by_email(conn, body.email)
     valid = await verify_password(row.password_hash if row else None, body.password)
-    if not valid or not row.is_active:
+    if row is None or not valid or not row.is_active:
         await record_login_failure(runtime.redis, runtime.limiter, body.email, ip)
         raise unauthorized("Wrong email or password.")
     await record_login_success(runtime.redis, body.email, ip)
@@ -82,8 +82,9 @@ async def login(call: Call) -> Response:
 
 @endpoint("Sign out: revoke this session", access=Access.AGENT, status=204, tags=("auth",))
 async def logout(call: Call) -> Response:
-    await revoke_session(call.runtime.engine, call.principal.session_id)
-    await call.runtime.open_streams.end(agent_stream(call.principal.id), call.principal.session_id)
+    # An agent's principal always has its session (only visitors' have none).
+    await revoke_session(call.runtime.engine, call.caller.session_id)  # type: ignore[arg-type]
+    await call.runtime.open_streams.end(agent_stream(call.caller.id), call.caller.session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

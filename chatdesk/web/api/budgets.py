@@ -10,10 +10,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.web.api.auth import client_ip
-from chatdesk.web.api.endpoint import Call
 from chatdesk.desk.chats import still_queued
 from chatdesk.errors import rate_limited
+from chatdesk.web.api.auth import client_ip
+from chatdesk.web.api.endpoint import Call
 
 # A queued chat's place is checked against PostgreSQL once it is this old (a younger one may
 # belong to a transaction still open); places of chats no longer queued are then given back.

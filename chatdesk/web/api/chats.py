@@ -9,11 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.budgets import hold_queue_place, spend_address_and_widget
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
-from chatdesk.errors import ApiError, not_found
-from chatdesk.desk.files.cleanup import delete_chat
 from chatdesk.desk.chats import (
     accept_chat,
     chat_json,
@@ -27,8 +23,12 @@ from chatdesk.desk.chats import (
     transfer_chat,
 )
 from chatdesk.desk.events import ChatOut, MessageOut
+from chatdesk.desk.files.cleanup import delete_chat
 from chatdesk.desk.messages import list_messages, mark_read, send_message, set_typing
 from chatdesk.desk.routing import decline_chat
+from chatdesk.errors import ApiError, not_found
+from chatdesk.web.api.budgets import hold_queue_place, spend_address_and_widget
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 MAX_BODY = 5000
 
@@ -118,7 +118,7 @@ def _chat_id(call: Call) -> uuid.UUID:
 
 
 async def _spend_send_budget(call: Call) -> None:
-    settings, principal = call.runtime.settings, call.principal
+    settings, principal = call.runtime.settings, call.caller
     rate = settings.visitor_message_rate if principal.kind == "visitor" else settings.agent_message_rate
     await call.runtime.counters.spend(rate, f"send:{principal.kind}:{principal.id}")
 
@@ -131,32 +131,33 @@ def _tx(call: Call):
           query=ChatsQuery, response=ChatList, tags=("chats",))
 async def chats_index(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        return json_response({"chats": await list_chats(conn, call.principal, call.query.status)})
+        return json_response({"chats": await list_chats(conn, call.caller, call.query.status)})
 
 
 @endpoint("Start a chat (visitor)", access=Access.VISITOR, body=ChatIn, response=ChatEnvelope, status=201,
           tags=("chats",))
 async def chats_create(call: Call) -> Response:
     budgets = call.runtime.settings
-    await spend_address_and_widget(call, "chats", call.principal.widget_id, budgets.address_chat_rate,
-                                   budgets.widget_chat_rate)
+    # A visitor's principal always carries its widget.
+    await spend_address_and_widget(call, "chats", call.caller.widget_id,  # type: ignore[arg-type]
+                                   budgets.address_chat_rate, budgets.widget_chat_rate)
     if call.body.message is not None:
         await _spend_send_budget(call)
     async with _tx(call) as tx:
-        row = await create_chat(tx, call.principal, call.body.department_id)
+        row = await create_chat(tx, call.caller, call.body.department_id)
         await hold_queue_place(call, tx.conn, row.id)
         if call.body.message is not None:
-            await send_message(tx, call.principal, row.id, call.body.message.body, call.body.message.client_msg_id)
+            await send_message(tx, call.caller, row.id, call.body.message.body, call.body.message.client_msg_id)
     async with call.runtime.engine.connect() as conn:
-        chat = await chat_view(conn, await load_chat(conn, call.principal, row.id), for_visitor=True)
+        chat = await chat_view(conn, await load_chat(conn, call.caller, row.id), for_visitor=True)
     return json_response({"chat": chat}, 201)
 
 
 @endpoint("One chat", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
 async def chats_show(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        row = await load_chat(conn, call.principal, _chat_id(call))
-        return json_response({"chat": await chat_view(conn, row, for_visitor=call.principal.kind == "visitor")})
+        row = await load_chat(conn, call.caller, _chat_id(call))
+        return json_response({"chat": await chat_view(conn, row, for_visitor=call.caller.kind == "visitor")})
 
 
 @endpoint("Messages after a seq (or the last `limit` before `before_seq`), in seq order", access=Access.PARTICIPANT,
@@ -164,7 +165,7 @@ async def chats_show(call: Call) -> Response:
 async def messages_index(call: Call) -> Response:
     query = call.query
     async with call.runtime.engine.connect() as conn:
-        page = await list_messages(conn, call.principal, _chat_id(call), query.after_seq, query.limit,
+        page = await list_messages(conn, call.caller, _chat_id(call), query.after_seq, query.limit,
                                    before_seq=query.before_seq)
     return json_response(page)
 
@@ -175,7 +176,7 @@ async def messages_index(call: Call) -> Response:
 async def messages_create(call: Call) -> Response:
     await _spend_send_budget(call)
     async with _tx(call) as tx:
-        message, created = await send_message(tx, call.principal, _chat_id(call), call.body.body,
+        message, created = await send_message(tx, call.caller, _chat_id(call), call.body.body,
                                               call.body.client_msg_id, call.body.attachment_ids, call.body.internal)
     return json_response({"message": message}, 201 if created else 200)
 
@@ -183,21 +184,21 @@ async def messages_create(call: Call) -> Response:
 @endpoint("Typing indicator (ephemeral)", access=Access.PARTICIPANT, body=TypingIn, status=204, tags=("chats",))
 async def typing(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        await set_typing(conn, call.runtime.streams, call.principal, _chat_id(call), call.body.typing)
+        await set_typing(conn, call.runtime.streams, call.caller, _chat_id(call), call.body.typing)
     return Response(status_code=204)
 
 
 @endpoint("Mark messages read up to a seq", access=Access.PARTICIPANT, body=ReadIn, status=204, tags=("chats",))
 async def read(call: Call) -> Response:
     async with _tx(call) as tx:
-        await mark_read(tx, call.principal, _chat_id(call), call.body.seq)
+        await mark_read(tx, call.caller, _chat_id(call), call.body.seq)
     return Response(status_code=204)
 
 
 @endpoint("Accept a queued chat (agent)", access=Access.AGENT, response=ChatEnvelope, tags=("chats",))
 async def accept(call: Call) -> Response:
     async with _tx(call) as tx:
-        row = await accept_chat(tx, call.principal, _chat_id(call))
+        row = await accept_chat(tx, call.caller, _chat_id(call))
     return json_response({"chat": chat_json(row)})
 
 
@@ -205,15 +206,15 @@ async def accept(call: Call) -> Response:
           tags=("chats",))
 async def decline(call: Call) -> Response:
     async with _tx(call) as tx:
-        await decline_chat(tx, call.principal.id, _chat_id(call))
+        await decline_chat(tx, call.caller.id, _chat_id(call))
     return Response(status_code=204)
 
 
 @endpoint("End a chat (its visitor or agent)", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
 async def end(call: Call) -> Response:
     async with _tx(call) as tx:
-        row = await end_chat(tx, call.principal, _chat_id(call))
-    return json_response({"chat": chat_json(row, for_visitor=call.principal.kind == "visitor")})
+        row = await end_chat(tx, call.caller, _chat_id(call))
+    return json_response({"chat": chat_json(row, for_visitor=call.caller.kind == "visitor")})
 
 
 @endpoint("Transfer an active chat to an agent or a department (its agent)", access=Access.AGENT, body=TransferIn,
@@ -224,7 +225,7 @@ async def transfer(call: Call) -> Response:
         raise ApiError(422, "Give either agent_id or department_id.", fields={"agent_id": "One of the two.",
                                                                               "department_id": "One of the two."})
     async with _tx(call) as tx:
-        row = await transfer_chat(tx, call.principal, _chat_id(call), agent_id=body.agent_id,
+        row = await transfer_chat(tx, call.caller, _chat_id(call), agent_id=body.agent_id,
                                   department_id=body.department_id, note=body.note)
     return json_response({"chat": chat_json(row)})
 
@@ -233,7 +234,7 @@ async def transfer(call: Call) -> Response:
           tags=("chats",))
 async def rating(call: Call) -> Response:
     async with _tx(call) as tx:
-        row = await rate_chat(tx, call.principal, _chat_id(call), call.body.score, call.body.comment)
+        row = await rate_chat(tx, call.caller, _chat_id(call), call.body.score, call.body.comment)
     return json_response({"chat": chat_json(row, for_visitor=True)})
 
 
@@ -251,7 +252,7 @@ async def chat_delete(call: Call) -> Response:
     chat_id = call.request.path_params["chat_id"]
 
     async def audit(conn) -> None:
-        await record_admin_action(conn, call.principal, "chat.delete", "chat", chat_id, {})
+        await record_admin_action(conn, call.caller, "chat.delete", "chat", chat_id, {})
 
     if not await delete_chat(call.runtime.engine, call.runtime.storage, chat_id, audit):
         raise not_found("chat")

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.departments import change_department, create_department, list_departments
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 class DepartmentCreate(BaseModel):
@@ -49,7 +49,7 @@ async def departments_index(call: Call) -> Response:
 async def departments_create(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
         department = await create_department(conn, **call.body.model_dump())
-        await record_admin_action(conn, call.principal, "department.create", "department", department["id"], {})
+        await record_admin_action(conn, call.caller, "department.create", "department", department["id"], {})
     return json_response(department, 201)
 
 
@@ -59,7 +59,7 @@ async def departments_update(call: Call) -> Response:
     changes = call.body.model_dump(exclude_none=True)
     async with call.runtime.transaction() as tx:
         department = await change_department(tx, department_id, changes)
-        await record_admin_action(tx.conn, call.principal, "department.update", "department", department_id, changes)
+        await record_admin_action(tx.conn, call.caller, "department.update", "department", department_id, changes)
     return json_response(department)
 
 

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from chatdesk.desk.auth.principal import Principal, identify
-from chatdesk.errors import ApiError, forbidden, unauthorized
 from chatdesk.desk.runtime import Runtime
+from chatdesk.errors import ApiError, forbidden, unauthorized
 
 SESSION_COOKIE = "chatdesk_session"
 # The session's CSRF token, readable by the workspace's script in every tab (not HttpOnly): a
@@ -45,6 +45,13 @@ class Call:
     principal: Principal | None
     body: Any = None
     query: Any = None
+
+    @property
+    def caller(self) -> Principal:
+        """The authenticated caller: every route but the public ones has one."""
+        if self.principal is None:
+            raise unauthorized()
+        return self.principal
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk.desk.availability import agent_connected
-from chatdesk.web.api.endpoint import Access, Call, endpoint
 from chatdesk.metrics import OPEN_STREAMS
 from chatdesk.realtime.sse import EventStream, LeanEventSourceResponse
 from chatdesk.realtime.streams import agent_stream, visitor_stream
+from chatdesk.web.api.endpoint import Access, Call, endpoint
+
 
 @endpoint("Event stream (SSE); resumes after Last-Event-ID", access=Access.PARTICIPANT, query_token=True,
           tags=("events",))
 async def events(call: Call) -> Response:
-    principal, runtime = call.principal, call.runtime
+    principal, runtime = call.caller, call.runtime
     stream = agent_stream(principal.id) if principal.is_agent else visitor_stream(principal.id)
     cursor = call.request.headers.get("last-event-id") or call.request.query_params.get("last_event_id")
 
@@ -52,7 +53,7 @@ def _end_at(expires_at: datetime | None, source: EventStream) -> asyncio.TimerHa
     """End an agent's stream when their session expires (a visitor's token does not expire)."""
     if expires_at is None:
         return None
-    seconds = (expires_at - datetime.now(timezone.utc)).total_seconds()
+    seconds = (expires_at - datetime.now(UTC)).total_seconds()
     return asyncio.get_running_loop().call_later(max(0.0, seconds), source.close)
 
 

@@ -87,7 +87,7 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
         if not isinstance(route, Route) or spec is None:
             continue
         path = _PARAM.sub(r"{\1}", route.path)
-        for method in sorted(route.methods - {"HEAD"}):
+        for method in sorted((route.methods or set()) - {"HEAD"}):
             paths.setdefault(path, {})[method.lower()] = _operation(route, method, spec, components)
     return {
         "openapi": "3.1.0",

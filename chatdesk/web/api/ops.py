@@ -11,10 +11,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chatdesk import metrics
-from chatdesk.web.api.endpoint import json_response
-from chatdesk.web.api.openapi import openapi_document
 from chatdesk.db.tables import outbox
 from chatdesk.desk.runtime import Runtime
+from chatdesk.web.api.endpoint import json_response
+from chatdesk.web.api.openapi import openapi_document
 
 log = logging.getLogger("chatdesk.ready")
 

@@ -11,7 +11,6 @@ from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.quick_responses import (
     PLACEHOLDERS,
@@ -21,6 +20,7 @@ from chatdesk.desk.quick_responses import (
     unknown_placeholders,
     update_quick_response,
 )
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 def _known_placeholders(body: str) -> str:
@@ -80,7 +80,7 @@ def _response_id(call: Call) -> uuid.UUID:
 async def _audit_shared(conn, call: Call, action: str, response: dict) -> None:
     """Changes to shared responses are admin actions: audited. Personal ones are the agent's own business."""
     if response["shared"]:
-        await record_admin_action(conn, call.principal, f"quick_response.{action}", "quick_response",
+        await record_admin_action(conn, call.caller, f"quick_response.{action}", "quick_response",
                                   response["id"], {"shortcut": response["shortcut"]})
 
 
@@ -88,14 +88,14 @@ async def _audit_shared(conn, call: Call, action: str, response: dict) -> None:
           tags=("quick-responses",))
 async def quick_responses_index(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        return json_response({"quick_responses": await list_quick_responses(conn, call.principal)})
+        return json_response({"quick_responses": await list_quick_responses(conn, call.caller)})
 
 
 @endpoint("Create a quick response: my own, or shared (admins)", access=Access.AGENT, body=QuickResponseCreate,
           response=QuickResponseOut, status=201, tags=("quick-responses",))
 async def quick_responses_create(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        response = await create_quick_response(conn, call.principal, **call.body.model_dump())
+        response = await create_quick_response(conn, call.caller, **call.body.model_dump())
         await _audit_shared(conn, call, "create", response)
     return json_response(response, 201)
 
@@ -104,7 +104,7 @@ async def quick_responses_create(call: Call) -> Response:
           body=QuickResponsePatch, response=QuickResponseOut, tags=("quick-responses",))
 async def quick_responses_update(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        response = await update_quick_response(conn, call.principal, _response_id(call),
+        response = await update_quick_response(conn, call.caller, _response_id(call),
                                                call.body.model_dump(exclude_none=True))
         await _audit_shared(conn, call, "update", response)
     return json_response(response)
@@ -114,7 +114,7 @@ async def quick_responses_update(call: Call) -> Response:
           tags=("quick-responses",))
 async def quick_responses_delete(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        row = await delete_quick_response(conn, call.principal, _response_id(call))
+        row = await delete_quick_response(conn, call.caller, _response_id(call))
         await _audit_shared(conn, call, "delete", {"id": row.id, "shortcut": row.shortcut,
                                                     "shared": row.owner_id is None})
     return Response(status_code=204)

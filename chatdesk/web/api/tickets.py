@@ -9,11 +9,18 @@ from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from chatdesk.desk.chats import load_chat
+from chatdesk.desk.tickets import (
+    add_comment,
+    get_ticket,
+    list_tickets,
+    ticket_from_chat,
+    ticket_from_offline_message,
+    update_ticket,
+)
+from chatdesk.desk.transcripts import as_html, as_text, thread_of
 from chatdesk.web.api.auth import client_ip
 from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
-from chatdesk.desk.chats import load_chat
-from chatdesk.desk.tickets import add_comment, get_ticket, list_tickets, ticket_from_chat, ticket_from_offline_message, update_ticket
-from chatdesk.desk.transcripts import as_html, as_text, thread_of
 
 # Offline messages need no account, so each address gets a modest budget against spam.
 OFFLINE_MESSAGE_RATE = "10 per hour"
@@ -82,7 +89,7 @@ async def offline_message(call: Call) -> Response:
           access=Access.AGENT, response=TicketId, status=201, other_statuses=(200,), tags=("tickets",))
 async def chat_ticket(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        ticket_id, created = await ticket_from_chat(conn, call.principal, call.request.path_params["chat_id"])
+        ticket_id, created = await ticket_from_chat(conn, call.caller, call.request.path_params["chat_id"])
     return json_response({"ticket_id": ticket_id}, 201 if created else 200)
 
 
@@ -90,11 +97,13 @@ async def chat_ticket(call: Call) -> Response:
           tags=("chats",))
 async def transcript(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        chat = await load_chat(conn, call.principal, call.request.path_params["chat_id"])
+        chat = await load_chat(conn, call.caller, call.request.path_params["chat_id"])
         thread = await thread_of(conn, chat.id)
-    disposition = {"Content-Disposition": f'inline; filename="chat-{chat.id}.{"html" if call.query.format == "html" else "txt"}"'}
+    extension = "html" if call.query.format == "html" else "txt"
+    disposition = {"Content-Disposition": f'inline; filename="chat-{chat.id}.{extension}"'}
     if call.query.format == "html":
-        return HTMLResponse(as_html(chat, thread), headers={**disposition, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        csp = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+        return HTMLResponse(as_html(chat, thread), headers={**disposition, **csp})
     return PlainTextResponse(as_text(chat, thread), headers=disposition)
 
 
@@ -113,7 +122,7 @@ async def tickets_show(call: Call) -> Response:
 @endpoint("Comment on a ticket", access=Access.AGENT, body=CommentIn, status=201, tags=("tickets",))
 async def tickets_comment(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
-        comment = await add_comment(conn, call.principal, call.request.path_params["ticket_id"], call.body.body)
+        comment = await add_comment(conn, call.caller, call.request.path_params["ticket_id"], call.body.body)
     return json_response({"comment": comment}, 201)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.visitors import visitor_profile
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 @endpoint("A visitor with their pre-chat fields, recent chats and tickets (agent)", access=Access.AGENT,

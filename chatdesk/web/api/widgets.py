@@ -9,11 +9,19 @@ from pydantic import AfterValidator, AnyHttpUrl, BaseModel, EmailStr, Field
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chatdesk.web.api.budgets import spend_address_and_widget
-from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 from chatdesk.desk.audit import record_admin_action
 from chatdesk.desk.auth.visitor_tokens import VisitorIdentity, issue_visitor_token
-from chatdesk.desk.widgets import create_visitor, create_widget, get_widget, list_widgets, public_settings, snippet, update_widget
+from chatdesk.desk.widgets import (
+    create_visitor,
+    create_widget,
+    get_widget,
+    list_widgets,
+    public_settings,
+    snippet,
+    update_widget,
+)
+from chatdesk.web.api.budgets import spend_address_and_widget
+from chatdesk.web.api.endpoint import Access, Call, endpoint, json_response
 
 
 class PreChatField(BaseModel):
@@ -144,7 +152,7 @@ async def widgets_index(call: Call) -> Response:
 async def widgets_create(call: Call) -> Response:
     async with call.runtime.engine.begin() as conn:
         widget = await create_widget(conn, **_changes(call.body))
-        await record_admin_action(conn, call.principal, "widget.create", "widget", widget["id"], {})
+        await record_admin_action(conn, call.caller, "widget.create", "widget", widget["id"], {})
     return json_response(_with_snippet(call, widget), 201)
 
 
@@ -161,7 +169,7 @@ async def widgets_update(call: Call) -> Response:
     changes = _changes(call.body)
     async with call.runtime.engine.begin() as conn:
         widget = await update_widget(conn, widget_id, changes)
-        await record_admin_action(conn, call.principal, "widget.update", "widget", widget_id, changes)
+        await record_admin_action(conn, call.caller, "widget.update", "widget", widget_id, changes)
     return json_response(_with_snippet(call, widget))
 
 
