@@ -15,6 +15,9 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 RUN_NOT_IMPORTED = {
     "build": "tests/test_wheel.py runs `python -m build`",
     "locust": "`chatdesk loadtest` runs it (tests/test_loadtest.py)",
+    "ruff": "`make check` (run by `make test`) lints with it",
+    "mypy": "`make check` type-checks chatdesk/ with it",
+    "types-psutil": "mypy reads its stubs",
 }
 
 

@@ -7,8 +7,8 @@ and capacity slots share (business hours plug in here).
   its queue for a free slot or a connected agent).
 - **present**: online with an event stream open now or within `CHATDESK_PRESENCE_GRACE_S`; only
   present agents get offers.
-- **free slot**: `active_chats < max_chats`; a slot is taken with one conditional update (invariant 6
-  in docs/architecture.md).
+- **free slot**: `active_chats < max_chats`; a slot is taken with one conditional update
+  (invariant 6 in docs/architecture.md).
 """
 
 from __future__ import annotations
