@@ -123,10 +123,6 @@ async def _spend_send_budget(call: Call) -> None:
     await call.runtime.counters.spend(rate, f"send:{principal.kind}:{principal.id}")
 
 
-def _tx(call: Call):
-    return call.runtime.transaction()
-
-
 @endpoint("List chats: a visitor's own; for agents the queue and their own", access=Access.PARTICIPANT,
           query=ChatsQuery, response=ChatList, tags=("chats",))
 async def chats_index(call: Call) -> Response:
@@ -143,7 +139,7 @@ async def chats_create(call: Call) -> Response:
                                    budgets.address_chat_rate, budgets.widget_chat_rate)
     if call.body.message is not None:
         await _spend_send_budget(call)
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         row = await create_chat(tx, call.caller, call.body.department_id)
         await hold_queue_place(call, tx.conn, row.id)
         if call.body.message is not None:
@@ -175,7 +171,7 @@ async def messages_index(call: Call) -> Response:
           tags=("chats",))
 async def messages_create(call: Call) -> Response:
     await _spend_send_budget(call)
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         message, created = await send_message(tx, call.caller, _chat_id(call), call.body.body,
                                               call.body.client_msg_id, call.body.attachment_ids, call.body.internal)
     return json_response({"message": message}, 201 if created else 200)
@@ -190,14 +186,14 @@ async def typing(call: Call) -> Response:
 
 @endpoint("Mark messages read up to a seq", access=Access.PARTICIPANT, body=ReadIn, status=204, tags=("chats",))
 async def read(call: Call) -> Response:
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         await mark_read(tx, call.caller, _chat_id(call), call.body.seq)
     return Response(status_code=204)
 
 
 @endpoint("Accept a queued chat (agent)", access=Access.AGENT, response=ChatEnvelope, tags=("chats",))
 async def accept(call: Call) -> Response:
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         row = await accept_chat(tx, call.caller, _chat_id(call))
     return json_response({"chat": chat_json(row)})
 
@@ -205,14 +201,14 @@ async def accept(call: Call) -> Response:
 @endpoint("Pass on a chat offered to you (agent); it goes to the next agent", access=Access.AGENT, status=204,
           tags=("chats",))
 async def decline(call: Call) -> Response:
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         await decline_chat(tx, call.caller.id, _chat_id(call))
     return Response(status_code=204)
 
 
 @endpoint("End a chat (its visitor or agent)", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
 async def end(call: Call) -> Response:
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         row = await end_chat(tx, call.caller, _chat_id(call))
     return json_response({"chat": chat_json(row, for_visitor=call.caller.kind == "visitor")})
 
@@ -224,7 +220,7 @@ async def transfer(call: Call) -> Response:
     if (body.agent_id is None) == (body.department_id is None):
         raise ApiError(422, "Give either agent_id or department_id.", fields={"agent_id": "One of the two.",
                                                                               "department_id": "One of the two."})
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         row = await transfer_chat(tx, call.caller, _chat_id(call), agent_id=body.agent_id,
                                   department_id=body.department_id, note=body.note)
     return json_response({"chat": chat_json(row)})
@@ -233,7 +229,7 @@ async def transfer(call: Call) -> Response:
 @endpoint("Rate an ended chat, once (visitor)", access=Access.VISITOR, body=RatingIn, response=ChatEnvelope,
           tags=("chats",))
 async def rating(call: Call) -> Response:
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         row = await rate_chat(tx, call.caller, _chat_id(call), call.body.score, call.body.comment)
     return json_response({"chat": chat_json(row, for_visitor=True)})
 
@@ -241,7 +237,7 @@ async def rating(call: Call) -> Response:
 @endpoint("Change a chat's priority (agent)", access=Access.AGENT, body=ChatPatch, response=ChatEnvelope,
           tags=("chats",))
 async def chats_update(call: Call) -> Response:
-    async with _tx(call) as tx:
+    async with call.runtime.transaction() as tx:
         row = await set_priority(tx, _chat_id(call), call.body.priority)
     return json_response({"chat": chat_json(row)})
 
