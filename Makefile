@@ -5,10 +5,15 @@ PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
 # The fast tier: no browser, no process started (markers set in tests/conftest.py).
 FAST = not slow and not browser and not server
 
-.PHONY: test test-fast test-slow check deps services browser
+.PHONY: test test-fast test-slow test-pgbouncer check deps services browser imap-server sentinel multi-host pgbouncer
 
-test: check services browser
+test: check services browser imap-server sentinel pgbouncer
 	$(VENV)/bin/pytest
+
+# The whole suite with every test database reached through PgBouncer in transaction mode
+# (README, "PostgreSQL behind PgBouncer").
+test-pgbouncer: check services browser imap-server pgbouncer
+	CHATDESK_TEST_PGBOUNCER=transaction $(VENV)/bin/pytest
 
 # The inner loop: the checks and the tests that need neither a browser nor processes of their own.
 test-fast: check services
@@ -20,7 +25,7 @@ check: deps
 	$(VENV)/bin/mypy
 
 # Long runs (chaos, load) that stay out of CI.
-test-slow: deps services browser
+test-slow: deps services browser imap-server sentinel multi-host pgbouncer
 	$(VENV)/bin/pytest -m slow
 
 deps: $(VENV)/.installed
@@ -44,3 +49,23 @@ services:
 # Debian's chromium for the browser tests (Playwright's own browser download does not work here).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# Debian's Dovecot, a real IMAP server the incoming-mail tests start with a configuration of their own
+# (tests/imap_helpers.py); only the binaries are needed, the system's own Dovecot service is not used.
+imap-server:
+	@test -x /usr/sbin/dovecot || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null)
+
+# Debian's redis-sentinel: tests/test_redis_sentinel.py starts a master, a replica and three sentinels
+# of its own (tests/sentinel_helpers.py) on free ports; the system's own services are not used.
+sentinel:
+	@test -x /usr/bin/redis-sentinel || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel >/dev/null)
+
+# Debian's nginx and socat for the multi-host rehearsal (tests/test_multi_host.py, slow): nginx runs the
+# README's site in a directory of its own, socat forwards PostgreSQL and Redis into the network namespaces.
+multi-host:
+	@(test -x /usr/sbin/nginx && test -x /usr/bin/socat) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx socat >/dev/null)
+
+# Debian's PgBouncer, which the pooler tests start with a configuration of their own
+# (tests/pgbouncer_helpers.py); the system's own PgBouncer service is not used.
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)

@@ -27,8 +27,22 @@ QUEUE_WAIT = Histogram("chatdesk_queue_wait_seconds", "From a chat's start to an
                        registry=REGISTRY, buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600))
 OFFER_TIME = Histogram("chatdesk_assignment_seconds", "From a chat's start (or requeue) to its first offer.",
                        registry=REGISTRY, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+MAIL = Counter("chatdesk_mail", "Mail send attempts by this process, by outcome: sent, retry (a temporary failure) "
+               "or failed (a permanent refusal, or the last attempt).", ["outcome"], registry=REGISTRY)
+WEBHOOKS = Counter("chatdesk_webhooks", "Webhook delivery attempts by this process, by outcome: delivered, retry, "
+                   "failed (a test, or the last attempt), and endpoints disabled for failing.", ["outcome"],
+                   registry=REGISTRY)
 OUTBOX_DEPTH = Gauge("chatdesk_outbox_depth", "Outbox rows not yet pushed and cleared (read at scrape time).",
                      registry=REGISTRY)
+
+# Per department, read from PostgreSQL at scrape time: every process reports the same numbers.
+QUEUE_LENGTH = Gauge("chatdesk_queue_length", "Chats waiting in the department's queue now.", ["department"],
+                     registry=REGISTRY)
+QUEUE_LONGEST_WAIT = Gauge("chatdesk_queue_longest_wait_seconds",
+                           "How long the department's longest-waiting queued chat has waited.", ["department"],
+                           registry=REGISTRY)
+AGENTS_ONLINE = Gauge("chatdesk_agents_online", "Agents online who serve the department.", ["department"],
+                      registry=REGISTRY)
 
 
 def render() -> bytes:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from chatdesk.desk.events import CATALOGUE
+from chatdesk.desk.events import CATALOGUE, INTEGRATION_EVENTS
 
 
 def payload_errors(event_type: str, data: object) -> list[str]:
-    """What is wrong with an event as a client read it (type and decoded data), in words; [] if nothing."""
-    event = CATALOGUE.get(event_type)
-    if event is None:
+    """What is wrong with an event as a client (or an integration) read it (type and decoded data),
+    in words; [] if nothing."""
+    payload = CATALOGUE[event_type].payload if event_type in CATALOGUE else INTEGRATION_EVENTS.get(event_type)
+    if payload is None:
         return [f"{event_type}: not in the event catalogue"]
     try:
-        event.payload.model_validate(data)
+        payload.model_validate(data)
     except ValidationError as error:
         return [f"{event_type}: {problem['loc']} {problem['msg']}" for problem in error.errors()]
     return []

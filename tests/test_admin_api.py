@@ -32,7 +32,8 @@ def admin_headers(client) -> dict[str, str]:
 def test_me_has_preferences(client, make_agent, login):
     token = login(make_agent(max_chats=4))["token"]
     me = client.get("/api/v1/agents/me", headers=bearer(token)).json()
-    assert me["preferences"] == {"max_chats": 4, "sound": True, "desktop_notifications": False, "idle_minutes": 10}
+    assert me["preferences"] == {"max_chats": 4, "sound": True, "desktop_notifications": False, "idle_minutes": 10,
+                                 "email_notifications": False}
 
 
 def test_preferences_patch_keeps_other_keys(client, make_agent, login):
@@ -41,7 +42,7 @@ def test_preferences_patch_keeps_other_keys(client, make_agent, login):
                             headers=bearer(token))
     assert response.status_code == 200
     assert response.json()["preferences"] | {} == {"max_chats": 7, "sound": False, "desktop_notifications": False,
-                                                   "idle_minutes": 10}
+                                                   "idle_minutes": 10, "email_notifications": False}
 
 
 @pytest.mark.parametrize("minutes", [0, 240])
@@ -122,7 +123,9 @@ def test_widget_settings_and_visitor_registration(client):
     body = public.json()
     assert body["title"] == "Need help?" and body["color"] == "#ff0066" and body["position"] == "right"
     assert set(body) == {"widget_id", "title", "greeting", "color", "position", "pre_chat_fields",
-                         "offline_message", "departments", "agents_online", "upload_max_bytes", "color_text"}
+                         "offline_message", "departments", "agents_online", "upload_max_bytes", "color_text",
+                         "typing_preview", "consent_text", "consent_url", "consent_required", "opens_at",
+                         "language", "dir", "launcher", "triggers"}
     visitor = client.post(f"/api/v1/widgets/{widget['id']}/visitors",
                           json={"name": "Ada", "email": "ada@example.com", "page_url": "https://shop.example/p/1"})
     assert visitor.status_code == 201 and visitor.json()["token"].startswith("cdv_")

@@ -14,7 +14,7 @@ import chatdesk
 from chatdesk.bench.client import Client
 from chatdesk.desk.routing import ROUTER_STREAM
 from chatdesk.realtime.streams import live_channel
-from tests.conftest import PASSWORD, bearer, create_account
+from tests.conftest import PASSWORD, bearer, create_account, invoke_cli
 from tests.realtime_helpers import connected_agent, department_with, new_widget, wait_until
 
 WEB = Path(chatdesk.__file__).parent / "web"
@@ -89,3 +89,31 @@ async def test_deactivating_the_offered_agent_offers_the_chat_to_another_at_once
     await other_log.wait_for(lambda e: e.type == "chat.offered" and e.data["chat"]["id"] == chat["id"], 0.5)
     for thing in (first_log, second_log, first, second, visitor, admin):
         await thing.close()
+
+
+def test_membership_changes_wake_every_router_from_the_api_and_the_cli(client, make_agent, redis_url, monkeypatch,
+                                                                        settings):
+    """A new member may take the department's waiting chats, and one who left serves another queue: both
+    wake the routers at once, whether an admin changed it in the console or on the command line."""
+    agent = make_agent()
+    admin = create_account(client.app.state.runtime.settings.database_url.get_secret_value(), role="admin")
+    token = client.post("/api/v1/auth/login", json={"email": admin["email"], "password": PASSWORD}).json()["token"]
+    department = client.post("/api/v1/departments", json={"name": f"members-{agent['id'][:8]}"},
+                             headers=bearer(token)).json()
+    pubsub = sync_redis.Redis.from_url(redis_url).pubsub()
+    pubsub.subscribe(live_channel(ROUTER_STREAM))
+    pubsub.get_message(timeout=5)
+    client.patch(f"/api/v1/departments/{department['id']}", json={"routing_mode": "broadcast"}, headers=bearer(token))
+    ours = _wake_up(pubsub, lambda wake: wake["department_id"] == department["id"])["from"]
+    member = f"/api/v1/departments/{department['id']}/agents/{agent['id']}"
+    for method in ("PUT", "DELETE"):
+        assert client.request(method, member, headers=bearer(token)).status_code == 200
+        _wake_up(pubsub, lambda wake: wake["from"] == ours and wake["department_id"] is None)
+    for name, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+        monkeypatch.setenv(name, value.get_secret_value())
+    monkeypatch.setenv("CHATDESK_DATA_DIR", str(settings.data_dir))
+    for verb in ("add-agent", "remove-agent"):
+        result = invoke_cli(["department", verb, department["name"], agent["email"]])
+        assert result.exit_code == 0, result.output
+        _wake_up(pubsub, lambda wake: wake["from"] == "" and wake["department_id"] is None)  # the CLI's
+    pubsub.close()

@@ -9,13 +9,12 @@ import struct
 import threading
 import zlib
 
-import asyncpg
 import pytest
 from PIL import Image
 
 from chatdesk.bench.client import Client
 from chatdesk.bench.server import process_tree
-from chatdesk.db.engine import create_engine
+from chatdesk.db.engine import connect, create_engine
 from chatdesk.desk.files.cleanup import delete_orphans
 from tests.conftest import bearer, run
 from tests.files_samples import SAMPLES
@@ -161,7 +160,7 @@ def test_upload_cut_off_mid_stream_leaves_no_file_and_no_row(client, active_chat
         return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
     async def rows() -> int:
-        conn = await asyncpg.connect(database_url)
+        conn = await connect(database_url)
         try:
             return await conn.fetchval("SELECT count(*) FROM chatdesk.attachments WHERE chat_id = $1::uuid",
                                        active_chat["chat_id"])
@@ -212,7 +211,7 @@ def test_uploads_never_sent_are_removed_after_a_day(client, active_chat, databas
     runtime = client.app.state.runtime
 
     async def age_and_sweep() -> int:
-        conn = await asyncpg.connect(database_url)
+        conn = await connect(database_url)
         await conn.execute("UPDATE chatdesk.attachments SET created_at = now() - interval '25 hours' "
                            "WHERE chat_id = $1::uuid", active_chat["chat_id"])
         await conn.close()
@@ -238,6 +237,8 @@ def test_deleting_a_chat_removes_its_files(client, active_chat, make_agent, logi
     assert _stored_files(client) == []
     assert client.get(attachment["url"], headers=admin).status_code == 404
     assert client.delete(url, headers=admin).status_code == 404
+    # The agent's slot came back with the chat (invariant 6 of docs/architecture.md).
+    assert client.get("/api/v1/agents/me", headers=active_chat["agent"]).json()["active_chats"] == 0
 
 
 def _flat_png(width: int, height: int) -> bytes:

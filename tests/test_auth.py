@@ -30,7 +30,7 @@ def test_login_returns_token_csrf_and_agent(client, make_agent):
     assert response.status_code == 200
     body = response.json()
     assert body["token"].startswith("cda_") and body["csrf_token"]
-    assert body["agent"] == {k: agent[k] for k in ("id", "name", "email", "role", "status")}
+    assert body["agent"] == {k: agent[k] for k in ("id", "name", "email", "role", "status", "must_change_password")}
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import invoke_cli
+from tests.conftest import invoke_cli, migrated_database
 
 pytestmark = pytest.mark.server  # each bench starts its own `chatdesk serve`
 
@@ -78,3 +78,44 @@ def test_bench_connections_sums_the_memory_of_a_two_worker_server(tmp_path):
 def test_bench_connections_asks_for_workers_beyond_one_process_s_open_files():
     result = invoke_cli(["bench", "connections", "--n", "20000"])
     assert result.exit_code != 0 and "--workers 2" in result.output
+
+
+def test_bench_mail_runs_and_reports(tmp_path):
+    result = invoke_cli(["bench", "mail", "--mails", "30", "--runs", "2", "--data-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["mails"] == 30 and len(report["runs"]) == 2
+    assert report["missing"] == 0 and report["duplicates"] == 0
+    assert report["median_mails_per_s"] > 0 and all(run["drain_s"] > 0 for run in report["runs"])
+
+
+def test_bench_search_seeds_once_and_reports(tmp_path):
+    args = ["bench", "search", "--chats", "200", "--messages", "2000", "--samples", "10", "--data-dir", str(tmp_path),
+            "--json"]
+    first = invoke_cli(args)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["seeded"] is True and report["chats"] == 200 and report["messages"] == 2000
+    for measure in ("one_word_ms", "two_words_ms"):
+        assert report[measure]["n"] == 10 and 0 < report[measure]["p50"] <= report[measure]["p99"]
+    assert report["one_word_found"] > 0  # the words searched are in the chats
+    again = invoke_cli(args)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["seeded"] is False  # the same database: found, not written again
+
+
+def test_bench_reports_seeds_once_and_reports(tmp_path, monkeypatch, new_database):
+    monkeypatch.setenv("DATABASE_URL", migrated_database(new_database))  # its seed stays out of other tests
+    args = ["bench", "reports", "--chats", "300", "--days", "40", "--samples", "2", "--data-dir", str(tmp_path),
+            "--json"]
+    first = invoke_cli(args)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["seeded"] and report["chats"] == 300 and report["messages"] == 270 * 11 + 30
+    # An even spread over 40 days: three quarters of the chats in the last 30, the rest before.
+    assert 210 <= report["chats_in_range"] <= 240  # the spread ends at the seed's "now": a few either side
+    assert report["chats_in_range"] + report["chats_in_previous_range"] == 300
+    assert set(report["ms"]) >= {"report", "summary.csv", "hours.csv", "comments.csv"}
+    assert all(figures["n"] == 2 and figures["p50"] > 0 for figures in report["ms"].values())
+    again = json.loads(invoke_cli(args).stdout)
+    assert not again["seeded"] and again["chats_in_range"] == report["chats_in_range"]

@@ -11,96 +11,32 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 import uuid
 
-import asyncpg
 import pytest
 import redis.asyncio as aioredis
 
 from chatdesk.bench.client import Client
-from tests.realtime_helpers import ChatMirror, StreamCutter, new_widget, online_agent, wait_until
-
-CONVERGE_WITHIN_S = 60
-
-
-class Participant:
-    """A client, what it has seen (mirror), and the task applying its events."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self.mirror = ChatMirror(client)
-        self.live_events = 0
-        self.ready = asyncio.Event()  # its first stream is open
-        self.task = asyncio.create_task(self._consume())
-
-    async def _consume(self) -> None:
-        async for event in self.client.events():
-            self.ready.set()
-            self.live_events += event.type == "message.created"
-            await self.mirror.apply(event)
-
-    async def close(self) -> None:
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
-        await self.client.close()
-
-
-async def _database_view(database_url: str, chat_ids: list[str]) -> dict[str, list[tuple]]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        rows = await conn.fetch("SELECT chat_id::text, seq, id::text, body FROM chatdesk.messages "
-                                "WHERE chat_id = ANY($1::uuid[]) ORDER BY chat_id, seq", chat_ids)
-    finally:
-        await conn.close()
-    view: dict[str, list[tuple]] = {chat_id: [] for chat_id in chat_ids}
-    for row in rows:
-        view[row["chat_id"]].append((row["seq"], row["id"], row["body"]))
-    return view
-
-
-def _client_view(participant: Participant, chat_id: str) -> list[tuple]:
-    held = participant.mirror.messages.get(chat_id, {})
-    return [(seq, m["id"], m["body"]) for seq, m in sorted(held.items())]
+from tests.chaos_helpers import CONVERGE_WITHIN_S, Participant, TwoParties, client_view, database_view
+from tests.realtime_helpers import StreamCutter, new_widget, online_agent
 
 
 async def test_open_streams_carry_new_messages_after_redis_comes_back_empty(serve, make_agent, database_url,
                                                                              private_redis):
     """Streams that stay connected while Redis restarts without its data go on delivering, live."""
     server = serve(redis=private_redis)
-    agent = await online_agent(server.base_url, make_agent())
-    visitor = Client(server.base_url)
-    participants: list[Participant] = []
+    chat = await TwoParties.open(server.base_url, database_url, make_agent())
     try:
-        await visitor.register_visitor(await new_widget(database_url), name="Vi")
-        chat_id = (await visitor.start_chat())["id"]
-        await agent.accept(chat_id)
-        participants = [Participant(agent), Participant(visitor)]
-        for participant in participants:
-            await participant.ready.wait()
-
-        async def delivered(sender: Client, body: str) -> float:
-            """Send; wait until both streams brought the message. Returns the seconds from the send on."""
-            sent = time.monotonic()
-            message = await sender.send(chat_id, body)
-            for participant in participants:
-                await wait_until(lambda: participant.mirror.messages.get(chat_id, {}),
-                                 lambda held: message["seq"] in held)
-            return time.monotonic() - sent
-
-        await delivered(visitor, "before the restart")
+        await chat.delivered(chat.visitor, "before the restart")
         await asyncio.to_thread(private_redis.restart, lose_data=True)
-        first = await delivered(visitor, "right after the restart")
-        await wait_until(lambda: [p.mirror.resyncs for p in participants], lambda counts: min(counts) >= 1)
+        first = await chat.delivered(chat.visitor, "right after the restart")
+        await chat.resynced()
         # From here on only live events can bring the messages: nothing cuts the streams.
-        later = [await delivered(agent if n % 2 else visitor, f"later #{n}") for n in range(3)]
+        later = [await chat.delivered(chat.agent if n % 2 else chat.visitor, f"later #{n}") for n in range(3)]
         print(f"\nafter Redis came back empty: the first message reached both open streams in {first:.2f} s, "
               f"later ones in {max(later) * 1000:.0f} ms at most")
     finally:
-        for participant in participants:
-            await participant.close()
-        for client in (agent, visitor):
-            await client.close()
+        await chat.close()
 
 
 @pytest.mark.parametrize(("messages", "chats"), [
@@ -180,10 +116,10 @@ async def test_chaos_nothing_lost_nothing_twice(request, serve, make_agent, data
         await asyncio.gather(chaos(), *(talk(c, v, a, share) for (c, v, a), share in zip(chats, shares, strict=True)))
 
         chat_ids = [chat_id for chat_id, _, _ in chats]
-        truth = await _database_view(database_url, chat_ids)
+        truth = await database_view(database_url, chat_ids)
 
         def converged() -> bool:
-            return all(_client_view(p, chat_id) == truth[chat_id]
+            return all(client_view(p, chat_id) == truth[chat_id]
                        for p in participants for chat_id in p.mirror.messages)
 
         async with asyncio.timeout(CONVERGE_WITHIN_S):
@@ -203,7 +139,7 @@ async def test_chaos_nothing_lost_nothing_twice(request, serve, make_agent, data
         assert counts["drops"] > 0  # the streams were really cut
         for participant in participants:
             for chat_id in participant.mirror.messages:
-                seqs = [seq for seq, _, _ in _client_view(participant, chat_id)]
+                seqs = [seq for seq, _, _ in client_view(participant, chat_id)]
                 assert seqs == list(range(1, len(seqs) + 1))
     finally:
         for participant in participants:

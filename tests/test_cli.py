@@ -26,9 +26,10 @@ def invoke(*args: str, input: str | None = None):
 
 def test_user_create_list_and_reset_password(client):
     created = invoke("user", "create", "cli.user@example.com", "--name", "Cli User", "--role", "admin",
-                     "--password", "a long password", "--json")
+                     "--display-name", "Team Cli", "--password", "a long password", "--json")
     assert created.exit_code == 0, created.output
     assert json.loads(created.output)["role"] == "admin"
+    assert json.loads(created.output)["public_name"] == "Team Cli"
     listed = json.loads(invoke("user", "list", "--json").output)
     assert "cli.user@example.com" in [row["email"] for row in listed]
     ok = client.post("/api/v1/auth/login", json={"email": "cli.user@example.com", "password": "a long password"})
@@ -39,6 +40,7 @@ def test_user_create_list_and_reset_password(client):
     assert client.get("/api/v1/agents/me", headers={"Authorization": f"Bearer {ok.json()['token']}"}).status_code == 401
     again = client.post("/api/v1/auth/login", json={"email": "cli.user@example.com", "password": new_password})
     assert again.status_code == 200
+    assert again.json()["agent"]["must_change_password"] is True, "the printed password is one-time"
 
 
 def test_user_create_prompts_for_the_password():

@@ -18,6 +18,7 @@ RUN_NOT_IMPORTED = {
     "ruff": "`make check` (run by `make test`) lints with it",
     "mypy": "`make check` type-checks chatdesk/ with it",
     "types-psutil": "mypy reads its stubs",
+    "aiosmtpd": "the tests' SMTP server (the `sink` fixture: chatdesk/bench/smtp_sink.py imports it where it starts)",
 }
 
 

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 import chatdesk
 from chatdesk.bench.client import Client
 from chatdesk.db.engine import create_engine
-from chatdesk.desk.events import APPS, CATALOGUE, INTERNAL, Empty, EventType, UndeclaredEvent
+from chatdesk.desk.events import APPS, CATALOGUE, INTEGRATION_EVENTS, INTERNAL, Empty, EventType, UndeclaredEvent
 from chatdesk.desk.transactions import Tx
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
 from chatdesk.resources import resource_dir
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The calls that send an event or name its type for one: a string given to them directly is an
 # event type. So is one given to realtime/sse.py's `encode` (a frame), called by its bare name
 # (a method like `text.encode("ascii")` is no event).
-EMITTERS = {"emit", "emit_chat_event", "publish", "declared", "publish_ephemeral", "PendingEvent"}
+EMITTERS = {"emit", "emit_chat_event", "publish", "declared", "publish_ephemeral", "PendingEvent", "notify"}
 # Each app's dispatch table: a `const NAME = {` whose keys, at two spaces' indent, are event types.
 TABLES = {"widget": ("widget/live.js", "HANDLERS"), "workspace": ("workspace/events.js", "handlers")}
 
@@ -50,9 +50,10 @@ def _emits(func: ast.expr) -> bool:
 
 
 def undeclared(root: Path, catalogue: dict[str, EventType]) -> list[str]:
-    """Types emitted under `root` that are neither client events in `catalogue` nor internal notices."""
+    """Types emitted under `root` that are neither client events in `catalogue`, nor internal notices,
+    nor events for integrations."""
     return [f"{name} ({', '.join(where)})" for name, where in sorted(emitted_types(root).items())
-            if name not in catalogue and name not in INTERNAL]
+            if name not in catalogue and name not in INTERNAL and name not in INTEGRATION_EVENTS]
 
 
 def handled(static: Path, app: str, catalogue: dict[str, EventType]) -> set[str]:
@@ -90,6 +91,8 @@ def test_the_scan_finds_an_emitted_type_that_has_no_schema(tmp_path):
         "async def snooze(tx, streams):\n    await tx.emit(streams, 'chat.snoozed', {})\n"
         "    await tx.emit(streams, 'chat.ended', {})\n")
     assert undeclared(tmp_path, CATALOGUE) == ["chat.snoozed (snooze.py:2)"]
+    (tmp_path / "snooze.py").write_text("def snooze(tx):\n    tx.notify('chat.snoozed', {})\n")
+    assert undeclared(tmp_path, CATALOGUE) == ["chat.snoozed (snooze.py:2)"]  # nor for integrations
 
 
 async def test_an_emit_of_an_undeclared_type_is_refused(database_url):

@@ -8,18 +8,19 @@ import threading
 import uuid
 
 import aiohttp
+import orjson
 import pytest
 import redis.asyncio as aioredis
 import uvicorn
 
 from chatdesk.bench.client import Client
 from chatdesk.bench.server import free_port
-from chatdesk.db.engine import create_engine
+from chatdesk.db.engine import create_engine, driver_connection
 from chatdesk.desk.chats import reload
-from chatdesk.desk.thread import append_message
+from chatdesk.desk.thread import append_checked, append_message
 from chatdesk.realtime.outbox import Outbox, OutboxTx
 from chatdesk.realtime.sse import encode
-from chatdesk.realtime.streams import Streams
+from chatdesk.realtime.streams import Streams, encode_data
 from chatdesk.web.app import serving_app
 from chatdesk.web.http_protocol import DeadlineHttpProtocol
 from tests.realtime_helpers import EventLog, new_widget, online_agent, open_stream_count, wait_until
@@ -102,26 +103,43 @@ async def test_a_garbage_cursor_gets_resync(pair):
         break
 
 
-async def test_the_sweeper_pushes_events_a_crash_left_in_the_outbox(pair, database_url, redis_url):
+@pytest.fixture
+async def outbox(database_url, redis_url):
+    """An outbox of its own, whose sweeper pushes what a sender that died after commit left behind."""
     engine = create_engine(database_url, pool_size=1)
     redis = aioredis.from_url(redis_url)
-    outbox = Outbox(engine, Streams(redis))
-    try:
-        # A sender that committed and then died before pushing: transaction() without the push.
-        async with engine.begin() as conn:
-            tx = OutboxTx(conn)
-            chat = await reload(conn, uuid.UUID(pair.chat["id"]))
-            await append_message(tx, chat, sender_type="visitor", sender_id=chat.visitor_id, sender_name="Vi",
-                                 body="orphaned by a crash", client_msg_id="crash-1")
-            await tx.write_outbox()
-        assert await outbox.sweep(older_than_s=0) >= 1
-        event = await pair.agent_log.wait_for(lambda e: e.type == "message.created"
-                                              and e.data["message"]["body"] == "orphaned by a crash")
-        assert event.id
-        assert await outbox.sweep(older_than_s=0) == 0
-    finally:
-        await redis.aclose()
-        await engine.dispose()
+    yield Outbox(engine, Streams(redis))
+    await redis.aclose()
+    await engine.dispose()
+
+
+async def test_the_sweeper_pushes_events_a_crash_left_in_the_outbox(pair, outbox):
+    # A sender that committed and then died before pushing: transaction() without the push.
+    async with outbox.engine.begin() as conn:
+        tx = OutboxTx(conn)
+        chat = await reload(conn, uuid.UUID(pair.chat["id"]))
+        await append_message(tx, chat, sender_type="visitor", sender_id=chat.visitor_id, sender_name="Vi",
+                             body="orphaned by a crash", client_msg_id="crash-1")
+        await tx.write_outbox()
+    assert await outbox.sweep(older_than_s=0) >= 1
+    event = await pair.agent_log.wait_for(lambda e: e.type == "message.created"
+                                          and e.data["message"]["body"] == "orphaned by a crash")
+    assert event.id
+    assert await outbox.sweep(older_than_s=0) == 0
+
+
+async def test_a_one_statement_send_left_in_the_outbox_is_swept_as_sent(pair, outbox):
+    # The message path's one statement committed, and its sender died before pushing.
+    async with outbox.engine.connect() as conn:
+        message = await append_checked(
+            await driver_connection(conn), OutboxTx(conn), uuid.UUID(pair.chat["id"]), sender_type="visitor",
+            sender_id=uuid.UUID(pair.chat["visitor"]["id"]), sender_name=None, body="one statement, then a crash",
+            client_msg_id="crash-2", internal=False)
+    assert message is not None and message["sender"]["name"] == "Vi"
+    assert await outbox.sweep(older_than_s=0) >= 1
+    event = await pair.agent_log.wait_for(lambda e: e.type == "message.created"
+                                          and e.data["message"]["body"] == "one statement, then a crash")
+    assert event.data == orjson.loads(encode_data({"message": message}))
 
 
 async def test_a_visitors_stream_never_carries_another_visitors_chat(pair, live_server, database_url):

@@ -41,26 +41,27 @@ GENEROUS_RATES = {"CHATDESK_VISITOR_MESSAGE_RATE": "100000 per second",
 def fuzz_server(new_database, redis_url, tmp_path_factory):
     """A live server on a database of its own (the fuzzer creates agents, widgets, departments)."""
     database_url = migrated_database(new_database)
-    widget_id = run(new_widget(database_url))
     directory = tmp_path_factory.mktemp("fuzz")
     settings = Settings(DATABASE_URL=database_url, REDIS_URL=redis_url, CHATDESK_DATA_DIR=str(directory / "data"),
                         CHATDESK_SECRET_KEY="fuzz-secret-" + "x" * 32)
     server = ServerProcess(settings, directory / "serve.log", **GENEROUS_RATES).start()
-    yield {"base_url": server.base_url, "database_url": database_url, "widget_id": widget_id}
+    yield {"base_url": server.base_url, "database_url": database_url}
     server.stop()
 
 
-def _visitor_with_chat(server: dict) -> tuple[str, str]:
-    """(token, chat_id) of a new visitor who started a chat, which an agent now online may take."""
+def _visitor_with_chat(server: dict) -> tuple[str, str, str]:
+    """(widget_id, token, chat_id): a new widget (an earlier run may have changed the last one's settings,
+    e.g. to require consent) and a visitor of it who started a chat, which an agent now online may take."""
     base_url = server["base_url"]
+    widget_id = run(new_widget(server["database_url"]))
     on_duty = create_account(server["database_url"])
     signed_in = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": on_duty["email"], "password": PASSWORD})
     httpx.put(f"{base_url}/api/v1/agents/me/status", json={"status": "online"},
               headers=bearer(signed_in.json()["token"]))
-    token = httpx.post(f"{base_url}/api/v1/widgets/{server['widget_id']}/visitors", json={}).json()["token"]
+    token = httpx.post(f"{base_url}/api/v1/widgets/{widget_id}/visitors", json={}).json()["token"]
     chat = httpx.post(f"{base_url}/api/v1/chats", json={}, headers=bearer(token))
     assert chat.status_code == 201, chat.text
-    return token, chat.json()["chat"]["id"]
+    return widget_id, token, chat.json()["chat"]["id"]
 
 
 def _credentials(server: dict, role: str, visitor_token: str) -> dict[str, str]:
@@ -76,9 +77,9 @@ def fuzz(server: dict, role: str, report_dir: Path, max_examples: int) -> dict:
 
     Path parameters `chat_id` and `widget_id` name a real chat and widget, so that cases reach
     the code behind the lookup instead of stopping at 404 (other ids come from responses)."""
-    visitor_token, chat_id = _visitor_with_chat(server)
+    widget_id, visitor_token, chat_id = _visitor_with_chat(server)
     config = report_dir / "schemathesis.toml"
-    config.write_text(f'[parameters]\n"path.chat_id" = "{chat_id}"\n"path.widget_id" = "{server["widget_id"]}"\n')
+    config.write_text(f'[parameters]\n"path.chat_id" = "{chat_id}"\n"path.widget_id" = "{widget_id}"\n')
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
         f"{server['base_url']}/api/v1/openapi.json",
@@ -103,12 +104,14 @@ def _assert_clean(report: dict, role: str) -> None:
     print(f"\nschemathesis as {role}: {cases['generated']} cases, {server_errors} responses >= 500, "
           f"{report['running_time']:.0f} s")
     assert report["complete"] and not report["failures"] and not report["errors"], report["output"][-20000:]
-    # The examples phase has nothing to run: the document gives no examples.
-    assert {name: phase["status"] for name, phase in report["phases"].items()} == {
-        "examples": "skip", "coverage": "success", "fuzzing": "success", "stateful": "success"}
+    # The examples phase runs the document's few examples (or has none to run); every other phase runs.
+    statuses = {name: phase["status"] for name, phase in report["phases"].items()}
+    assert statuses.pop("examples") in ("skip", "success")
+    assert statuses == {"coverage": "success", "fuzzing": "success", "stateful": "success"}
 
 
-@pytest.mark.parametrize("role", ["admin", "agent", "visitor"])
+# The admin's run last: it changes departments (hours, members) that the others' chats need.
+@pytest.mark.parametrize("role", ["visitor", "agent", "admin"])
 def test_schemathesis_finds_nothing(fuzz_server, role, tmp_path):
     _assert_clean(fuzz(fuzz_server, role, tmp_path, CI_EXAMPLES), role)
 

@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from chatdesk.config import Settings
-from tests.conftest import PASSWORD
-from tests.test_workspace_flow import wait_until
+from tests.conftest import PASSWORD, run
+from tests.realtime_helpers import wait_until
 from tests.workspace_helpers import sql
 
 ADDRESS_A, ADDRESS_B = "203.0.113.7", "198.51.100.9"
@@ -23,15 +23,14 @@ def sign_in(base_url: str, agent: dict, password: str, address: str) -> httpx.Re
 
 def fail_until_throttled(base_url: str, agent: dict, address: str) -> httpx.Response:
     """Wrong passwords from `address` until the server makes it wait; the 429."""
-    responses: list[httpx.Response] = []
-    wait_until(lambda: responses.append(sign_in(base_url, agent, "wrong password", address))
-               or responses[-1].status_code == 429)
-    return responses[-1]
+    return run(wait_until(lambda: sign_in(base_url, agent, "wrong password", address),
+                          lambda response: response.status_code == 429))
 
 
 def fail_after_the_wait(base_url: str, agent: dict, address: str) -> httpx.Response:
     """One more wrong password from `address` once its wait is over; the answer to the try right after."""
-    wait_until(lambda: sign_in(base_url, agent, "wrong password", address).status_code == 401)
+    run(wait_until(lambda: sign_in(base_url, agent, "wrong password", address),
+                   lambda response: response.status_code == 401))
     return sign_in(base_url, agent, "wrong password", address)
 
 

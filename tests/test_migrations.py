@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from chatdesk.cli.provision import seed_if_empty
 from chatdesk.db import migrate
-from chatdesk.db.engine import create_engine
+from chatdesk.db.engine import connect, create_engine
 from chatdesk.db.tables import SCHEMA, metadata
 from tests.conftest import run
 
 
 async def _fetch(url: str, query: str, *args):
-    conn = await asyncpg.connect(url)
+    conn = await connect(url)
     try:
         return await conn.fetch(query, *args)
     finally:
@@ -90,7 +89,7 @@ def test_anon_role_reads_no_row_of_any_table(database_url, client, make_agent):
     client.post("/api/v1/auth/login", json={"email": "x@example.com", "password": "y"})
 
     async def as_anon() -> dict[str, tuple[int, int]]:
-        conn = await asyncpg.connect(database_url)
+        conn = await connect(database_url)
         try:
             for role in ("anon", "authenticated"):
                 await conn.execute(f"""DO $$ BEGIN
@@ -120,7 +119,7 @@ def test_updated_at_is_maintained(database_url, make_agent):
     agent = make_agent()
 
     async def touch():
-        conn = await asyncpg.connect(database_url)
+        conn = await connect(database_url)
         try:
             before = await conn.fetchval(f"SELECT updated_at FROM {SCHEMA}.agents WHERE id = $1::uuid", agent["id"])
             await conn.execute(f"UPDATE {SCHEMA}.agents SET name = 'Renamed' WHERE id = $1::uuid", agent["id"])

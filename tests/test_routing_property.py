@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import random
 
-import asyncpg
 import pytest
 
 from chatdesk.bench.client import ApiError, Client
+from chatdesk.db.engine import connect
 from tests.realtime_helpers import connected_agent, department_with, new_widget
 
 STEPS = 220
@@ -86,7 +86,7 @@ async def test_routing_invariants_hold_over_a_random_schedule(serve, make_agent,
     connected = set(agents)
     widget = await new_widget(database_url)
     visitors: dict[str, Client] = {}
-    conn = await asyncpg.connect(database_url)
+    conn = await connect(database_url)
     tally = dict.fromkeys(("chat", "status", "accept", "decline", "timeout", "end", "transfer", "refused"), 0)
 
     async def act() -> None:

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
-import asyncpg
 from playwright.sync_api import Page, expect
 
 from chatdesk.bench.client import Client
+from chatdesk.db.engine import connect
 from tests.realtime_helpers import new_widget, online_agent, open_stream_count, wait_until
 from tests.workspace_helpers import agent_api, sign_in
 
@@ -101,7 +101,7 @@ async def test_a_stream_ends_when_its_session_expires_and_the_chats_go_back(serv
     ada = make_agent(name="Ada Lovelace")
     agent = await online_agent(server.base_url, ada)
     visitor, chat_id = await chat_with(server.base_url, database_url, agent)
-    conn = await asyncpg.connect(database_url)
+    conn = await connect(database_url)
     try:
         expires_at = await conn.fetchval(
             "UPDATE chatdesk.sessions SET expires_at = now() + interval '2 seconds' WHERE agent_id = $1 "

@@ -18,14 +18,16 @@ def test_loader_is_small_cacheable_javascript(client):
     assert len(response.content) < 5 * 1024
 
 
-def test_size_budget_whole_widget_under_60_kb():
-    """Everything the widget ships counts: its own JS and CSS and the shared modules its frame imports."""
+def test_size_budget_whole_widget_under_70_kb():
+    """Everything the widget ships counts: its own JS and CSS and the shared modules its frame imports.
+    60 KB held until business hours, proactive messages, languages (the catalogues of other languages are
+    loaded on demand and do not count), typing preview and consent came: 70 KB, uncompressed, since."""
     shared = {path for path in loaded_by(WIDGET_DIR / "main.js") if WIDGET_DIR not in path.parents}
     assert shared, "the frame loads no shared module: is the import graph still read?"
     files = {*WIDGET_DIR.glob("*.js"), *WIDGET_DIR.glob("*.css"), *shared}
     assert WIDGET_DIR / "loader.js" in files
     total = sum(path.stat().st_size for path in files)
-    assert total < 60 * 1024, f"widget JS + CSS is {total} bytes"
+    assert total < 70 * 1024, f"widget JS + CSS is {total} bytes"
 
 
 def test_frame_may_be_embedded_only_by_allowed_origins(client, make_agent, login):

@@ -9,8 +9,10 @@ Regenerate the baselines after a deliberate change of the look (and look at ever
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from chatdesk.bench.server import ServerProcess
 from chatdesk.config import Settings
@@ -114,3 +116,69 @@ def test_widget_states_look_as_designed(page: Page, fresh_server, viewport):
         check(page, f"{viewport}-ended")
     finally:
         agent.close()
+
+
+def in_locale(browser: Browser, locale: str) -> Page:
+    """A page of a browser whose languages are `locale` (navigator.languages and Accept-Language)."""
+    context = browser.new_context(locale=locale, bypass_csp=True, viewport=VIEWPORTS["desktop"])
+    return context.new_page()
+
+
+def test_widget_in_german_speaks_german_with_german_dates(browser: Browser, fresh_server):
+    """Its own words, dates and times, and the lines chatdesk writes in the thread (their English is the
+    messages' body, which the English widget shows)."""
+    base_url, agent_account = fresh_server
+    page = in_locale(browser, "de-DE")
+    agent = Agent(base_url, agent_account)
+    try:
+        page.goto(base_url + "/demo")
+        page.get_by_role("button", name="Northwind Coffee öffnen").click()
+        chat_frame = page.frame_locator("chatdesk-widget iframe")
+        expect(chat_frame.locator("html")).to_have_attribute("lang", "de")
+        chat_frame.get_by_label("Name").fill("Jürgen Weber")
+        chat_frame.get_by_label("E-Mail").fill("juergen@example.com")
+        chat_frame.get_by_label("Wie können wir helfen?").fill("Wo ist meine Bestellung?")
+        chat_frame.get_by_role("button", name="Chat starten").click()
+        expect(chat_frame.get_by_text("Sie sind Nr. 1 in der Warteschlange")).to_be_visible()
+        queued = agent.queued_chat("Jürgen Weber")
+        assert queued["visitor"]["language"] == "de"  # agents see it, mails follow it
+        chat = agent.run(agent.client.accept(queued["id"]))
+        message = agent.run(agent.client.send(chat["id"], "Hallo Jürgen! Sie ist heute Morgen rausgegangen."))
+        thread = chat_frame.get_by_role("list", name="Unterhaltung")
+        expect(thread.locator("li.system .bubble")).to_have_text("Grace Hopper ist dem Chat beigetreten")
+        stamp = thread.locator("li.agent time")
+        at = message["created_at"]
+        expect(stamp).to_have_text(page.evaluate(
+            "at => new Date(at).toLocaleTimeString('de-DE', {hour: 'numeric', minute: '2-digit'})", at))
+        expect(stamp).to_have_attribute("title", re.compile(page.evaluate(  # e.g. "Montag, 30. November 2026"
+            "at => new Date(at).toLocaleDateString('de-DE', {dateStyle: 'full'})", at)))
+        expect(chat_frame.get_by_role("button", name="Chat beenden")).to_be_visible()
+        # The joined line can arrive a moment before the chat's new state: the shot waits for both.
+        expect(chat_frame.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+        expect(chat_frame.get_by_text("Sie sind Nr. 1 in der Warteschlange")).to_be_hidden()
+        check(page, "desktop-de-active")
+        agent.run(agent.client.end(chat["id"]))
+        expect(thread.locator("li.system .bubble").last).to_have_text("Chat von Grace Hopper beendet")
+    finally:
+        agent.close()
+        page.context.close()
+
+
+def test_widget_in_arabic_is_mirrored(browser: Browser, fresh_server):
+    base_url, _ = fresh_server
+    page = in_locale(browser, "ar")
+    try:
+        page.goto(base_url + "/demo")
+        launcher = page.get_by_role("button", name="فتح Northwind Coffee")
+        expect(launcher).to_be_visible()
+        box = launcher.bounding_box()
+        assert box and box["x"] + box["width"] < VIEWPORTS["desktop"]["width"] / 2  # the left: the other side
+        check(page, "desktop-ar-launcher")
+        launcher.click()
+        chat_frame = page.frame_locator("chatdesk-widget iframe")
+        expect(chat_frame.locator("html")).to_have_attribute("dir", "rtl")
+        expect(chat_frame.get_by_role("button", name="إرسال الرسالة")).to_be_visible()  # nobody online
+        expect(chat_frame.get_by_label("البريد الإلكتروني")).to_be_visible()
+        check(page, "desktop-ar-offline")
+    finally:
+        page.context.close()

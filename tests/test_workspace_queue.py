@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.workspace_helpers import Visitor, department, sign_in
-
-
-@pytest.fixture
-def bob_page(browser: Browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
 
 
 def offer(page: Page, name: str):
@@ -30,7 +22,7 @@ def end_chat(page: Page, name: str) -> None:
     expect(page.get_by_role("log", name="Messages")).to_contain_text("Chat ended by")
 
 
-def test_queue_positions_pull_next_timeout_and_broadcast(page: Page, bob_page: Page, live_server, database_url,
+def test_queue_positions_pull_next_timeout_and_broadcast(page: Page, second_page: Page, live_server, database_url,
                                                           make_agent):
     ada, bob = make_agent(name="Ada Lovelace", max_chats=1), make_agent(name="Bob Builder", max_chats=1)
     auto = department(database_url, [ada, bob], accept_timeout_s=8)
@@ -52,27 +44,27 @@ def test_queue_positions_pull_next_timeout_and_broadcast(page: Page, bob_page: P
     expect(page.locator(".chat-link", has_text="Ann First")).to_be_visible()
 
     # Bob comes online and takes the next one; one chat is left waiting, seen by both.
-    sign_in(bob_page, live_server, bob, online=True)
-    expect(offer(bob_page, "Ben Second")).to_be_visible()
-    offer(bob_page, "Ben Second").get_by_role("button", name="Accept").click()
-    for agent_page in (page, bob_page):
+    sign_in(second_page, live_server, bob, online=True)
+    expect(offer(second_page, "Ben Second")).to_be_visible()
+    offer(second_page, "Ben Second").get_by_role("button", name="Accept").click()
+    for agent_page in (page, second_page):
         expect(waiting(agent_page, "Cy Third").get_by_label("Position 1")).to_be_visible()
 
     # Ending a chat pulls the next one; left unanswered, the offer times out to the other agent.
     end_chat(page, "Ann First")
     expect(offer(page, "Cy Third")).to_be_visible()
-    end_chat(bob_page, "Ben Second")
-    expect(offer(bob_page, "Cy Third")).to_be_visible(timeout=15000)
+    end_chat(second_page, "Ben Second")
+    expect(offer(second_page, "Cy Third")).to_be_visible(timeout=15000)
     expect(offer(page, "Cy Third")).to_be_hidden()
-    offer(bob_page, "Cy Third").get_by_role("button", name="Accept").click()
-    expect(bob_page.get_by_role("log", name="Messages")).to_contain_text("Bob Builder joined the chat")
+    offer(second_page, "Cy Third").get_by_role("button", name="Accept").click()
+    expect(second_page.get_by_role("log", name="Messages")).to_contain_text("Bob Builder joined the chat")
 
     # Broadcast: both see the chat with an Accept button; the first to accept wins, the other's card goes.
     Visitor(live_server, database_url, "Dee Broadcast").start(broadcast, "Anyone there?")
-    for agent_page in (page, bob_page):
+    for agent_page in (page, second_page):
         accept = waiting(agent_page, "Dee Broadcast").get_by_role("button", name="Accept chat with Dee Broadcast")
         expect(accept).to_be_visible()
     waiting(page, "Dee Broadcast").get_by_role("button", name="Accept chat with Dee Broadcast").click()
     expect(page.get_by_role("log", name="Messages")).to_contain_text("Anyone there?")
-    expect(waiting(bob_page, "Dee Broadcast")).to_have_count(0)
+    expect(waiting(second_page, "Dee Broadcast")).to_have_count(0)
     expect(waiting(page, "Dee Broadcast")).to_have_count(0)

@@ -68,6 +68,7 @@ def say(http, chat_id: str, body: str) -> None:
 
 def seed_desk(live_server: str, database_url: str, ada: dict) -> str:
     """Ada's day: a past chat that became a ticket, two active chats, one waiting, two more tickets."""
+    sql(database_url, "DELETE FROM chatdesk.tickets")  # the tickets list shows exactly what is seeded
     billing = named_department(database_url, [ada], "Billing", mode="broadcast")
     with agent_api(live_server, ada) as http:
         marie = Visitor(live_server, database_url, "Marie Curie", user_agent=BROWSER, email="marie.curie@example.com",
@@ -76,6 +77,7 @@ def seed_desk(live_server: str, database_url: str, ada: dict) -> str:
         http.post(f"/api/v1/chats/{past}/accept")
         say(http, past, "We do: 3-5 working days, duties included.")
         http.post(f"/api/v1/chats/{past}/end")
+        marie.http.post(f"/api/v1/chats/{past}/rating", json={"score": "good", "comment": "Quick and clear, thanks!"})
         pin_times(database_url, past, datetime(2026, 2, 20, 10, 0, tzinfo=UTC), ended=True)
         ticket_id = http.post(f"/api/v1/chats/{past}/ticket").json()["ticket_id"]
         http.post(f"/api/v1/tickets/{ticket_id}/comments",
@@ -147,10 +149,20 @@ def test_screenshot_active_chat_and_tickets(page: Page, live_server, database_ur
     expect(page.locator(".receipt")).to_have_text("Read")
     shoot(page, "active-chat")
 
+    page.locator('.chat-link[data-status="ended"]', has_text="Marie Curie").click()
+    expect(page.get_by_role("complementary", name="Visitor details")).to_contain_text("Quick and clear, thanks!")
+    shoot(page, "rated-chat")  # the rating in the header and the visitor panel
+
+
     page.evaluate(f"location.hash = '#/tickets/{ticket_id}'")
     expect(page.get_by_role("article", name="Transcript")).to_contain_text("Do you ship to Switzerland?")
-    expect(page.get_by_role("navigation", name="Tickets")).to_contain_text("Refund for a damaged mug")
+    expect(page.get_by_role("navigation", name="Tickets")).to_contain_text("Invoice for February is missing")
     shoot(page, "tickets")
+
+    page.get_by_role("button", name="Preferences").click()
+    expect(page.get_by_role("dialog")).to_contain_text("Email me new tickets")
+    expect(page.get_by_role("dialog")).not_to_contain_text("Loading your quick responses")
+    assert_screenshot(page, "workspace/preferences-1440")
 
 
 def test_screenshot_queue_with_offers(page: Page, live_server, database_url, make_agent):

@@ -40,6 +40,7 @@ def test_preferences_and_auto_away_after_idle_minutes(page: Page, live_server, m
     page.get_by_role("button", name="Preferences").click()
     page.get_by_label("Go away after idle (minutes)").fill("1")
     page.get_by_label("Play a sound for new chats and messages").uncheck()
+    page.get_by_label("Email me new tickets and tickets assigned to me").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Preferences saved")).to_be_visible()
 
@@ -52,3 +53,4 @@ def test_preferences_and_auto_away_after_idle_minutes(page: Page, live_server, m
     page.get_by_role("button", name="Preferences").click()
     expect(page.get_by_label("Go away after idle (minutes)")).to_have_value("1")
     expect(page.get_by_label("Play a sound for new chats and messages")).not_to_be_checked()
+    expect(page.get_by_label("Email me new tickets and tickets assigned to me")).to_be_checked()

@@ -38,7 +38,8 @@ class HostSite:
     def page(self, path: str, chatdesk_url: str, widget_id: str, head: str = "", body: str = "") -> str:
         """A shop page embedding the widget with the real snippet; returns its URL."""
         self.pages[path] = (
-            f"<!doctype html><html><head><meta name=viewport content='width=device-width'><title>Shop</title>{head}"
+            f"<!doctype html><html><head><meta name=viewport content='width=device-width'><title>Shop</title>"
+            f"<link rel=icon href='data:,'>{head}"
             f"</head><body><h1>A shop</h1><p>Products.</p>{body}"
             f'<script src="{chatdesk_url}/widget.js" data-widget-id="{widget_id}" async></script></body></html>'
         )

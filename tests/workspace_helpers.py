@@ -6,11 +6,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import asyncpg
 import httpx
 from playwright.sync_api import Page, expect
 
-from chatdesk.db.engine import asyncpg_url
+from chatdesk.db.engine import connect
 from tests.conftest import PASSWORD, run
 from tests.realtime_helpers import department_with, new_widget
 
@@ -84,8 +83,7 @@ def agent_api(base_url: str, agent: dict, *, online: bool = True) -> Iterator[ht
 def sql(database_url: str, statement: str, *args):
     """Run one statement on the test database (seeding what the API cannot: fixed times); returns its rows."""
     async def execute():
-        url = asyncpg_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        conn = await asyncpg.connect(url)
+        conn = await connect(database_url)
         try:
             return await conn.fetch(statement, *args)
         finally:

@@ -95,7 +95,8 @@ class Client:
                     timeout=aiohttp.ClientTimeout(total=15),
                 ) as response:
                     raw = await response.read()
-                    body = orjson.loads(raw) if raw else None
+                    # A proxy in front answers a dead upstream with a page of its own (nginx's 502).
+                    body = orjson.loads(raw) if raw and response.content_type == "application/json" else None
                     if response.status == 429 and retry:
                         wait = float(response.headers.get("Retry-After", "1"))
                         if asyncio.get_running_loop().time() + wait < deadline:

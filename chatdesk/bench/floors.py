@@ -6,16 +6,14 @@ import asyncio
 import time
 import uuid
 
-import asyncpg
-import redis.asyncio as aioredis
-
 from chatdesk.bench.stats import percentiles
-from chatdesk.db.engine import asyncpg_url
+from chatdesk.db.engine import connect
+from chatdesk.realtime.connect import open_redis
 
 
 async def redis_round_trip(redis_url: str, samples: int = 1000) -> dict[str, float]:
     """Milliseconds from XADD on one connection to XREAD returning it on another."""
-    writer, reader = aioredis.from_url(redis_url), aioredis.from_url(redis_url)
+    writer, reader = open_redis(redis_url), open_redis(redis_url)
     key = f"chatdesk:bench:floor:{uuid.uuid4().hex}"
     timings = []
     try:
@@ -35,17 +33,21 @@ async def redis_round_trip(redis_url: str, samples: int = 1000) -> dict[str, flo
 
 
 async def postgres_commit(database_url: str, samples: int = 500) -> dict[str, float]:
-    """Milliseconds for one single-row INSERT and its COMMIT."""
-    url = asyncpg_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(url)
+    """Milliseconds for one single-row INSERT and its COMMIT, into a table of its own, dropped after
+    (not a temporary one: behind a transaction pooler the next transaction may be on another session)."""
+    conn = await connect(database_url)
+    table = f"bench_floor_{uuid.uuid4().hex[:8]}"
     timings = []
     try:
-        await conn.execute("CREATE TEMP TABLE bench_floor (id bigserial PRIMARY KEY, body text)")
-        for _ in range(samples):
-            started = time.perf_counter()
-            async with conn.transaction():
-                await conn.execute("INSERT INTO bench_floor (body) VALUES ('x')")
-            timings.append((time.perf_counter() - started) * 1000)
+        await conn.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, body text)")
+        try:
+            for _ in range(samples):
+                started = time.perf_counter()
+                async with conn.transaction():
+                    await conn.execute(f"INSERT INTO {table} (body) VALUES ('x')")
+                timings.append((time.perf_counter() - started) * 1000)
+        finally:
+            await conn.execute(f"DROP TABLE {table}")
     finally:
         await conn.close()
     return percentiles(timings)

@@ -7,12 +7,10 @@ import time
 import uuid
 from datetime import timedelta
 
-import asyncpg
-
 from chatdesk.bench.accounts import signed_in_admin
 from chatdesk.bench.client import Client
 from chatdesk.bench.stats import percentiles
-from chatdesk.db.engine import asyncpg_url
+from chatdesk.db.engine import connect
 
 PAGE = 50
 
@@ -24,8 +22,7 @@ async def fill_chat(database_url: str, chat_id: str, visitor_id: str, messages: 
     With an `agent` (id, name), every third message is theirs; the messages are spread over the
     past, a minute apart, so a thread shows days and groups.
     """
-    url = asyncpg_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(url)
+    conn = await connect(database_url)
     try:
         async with conn.transaction():
             start = await conn.fetchval("SELECT last_seq FROM chatdesk.chats WHERE id = $1::uuid FOR UPDATE", chat_id)

@@ -20,6 +20,7 @@ widgets = typer.Typer(help="Manage embeddable widgets.", no_args_is_help=True)
 
 class Role(StrEnum):
     admin = "admin"
+    supervisor = "supervisor"
     agent = "agent"
 
 
@@ -32,7 +33,9 @@ def _check_password(password: str) -> str:
 @users.command("create")
 def user_create(
     email: str,
-    name: str = typer.Option(..., "--name", help="Display name."),
+    name: str = typer.Option(..., "--name", help="Account name, as the team sees it."),
+    display_name: str = typer.Option(None, "--display-name",
+                                     help="The name customers see (default: the account name)."),
     role: Role = typer.Option(Role.agent, "--role"),
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
                                  callback=_check_password, help="Prompted for when omitted."),
@@ -44,7 +47,7 @@ def user_create(
     agent = with_database(
         load_settings(data_dir=data_dir),
         lambda conn: create_agent(conn, email=email, name=name, role=role.value, password=password,
-                                  max_chats=max_chats),
+                                  max_chats=max_chats, display_name=display_name),
     )
     if as_json:
         return print_json(agent)
@@ -66,7 +69,7 @@ def user_list(data_dir: str = DataDirOption, as_json: bool = JsonOption) -> None
 
 @users.command("reset-password")
 def user_reset_password(email: str, data_dir: str = DataDirOption, as_json: bool = JsonOption) -> None:
-    """Give an account a new one-time password and end its sessions."""
+    """Give an account a new one-time password (to be changed at the next sign-in) and end its sessions."""
     password = generate_password()
 
     async def reset(conn) -> dict:
@@ -79,7 +82,8 @@ def user_reset_password(email: str, data_dir: str = DataDirOption, as_json: bool
     if as_json:
         return print_json({"email": agent["email"], "password": password})
     console.print(f"New password for [bold]{agent['email']}[/bold]: [bold green]{password}[/bold green]")
-    console.print("[dim]It is shown once; their open sessions were signed out.[/dim]")
+    console.print("[dim]It is shown once and works for one sign-in, where a new password must be chosen; "
+                  "their open sessions were signed out.[/dim]")
 
 
 @widgets.command("create")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import math
+import tempfile
+from collections.abc import Callable, Coroutine
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -11,10 +17,18 @@ from rich.table import Table
 from chatdesk.bench.connections import raise_open_file_limit, run_connections
 from chatdesk.bench.generator import describe, generate
 from chatdesk.bench.history import run_history
+from chatdesk.bench.mail import BENCH_FROM, run_mail
 from chatdesk.bench.realtime import run_realtime
+from chatdesk.bench.reports import run_reports
 from chatdesk.bench.routing import run_routing
-from chatdesk.cli.common import DataDirOption, JsonOption, console, print_json
+from chatdesk.bench.search import run_search
+from chatdesk.bench.seed import SeedSize
+from chatdesk.bench.server import ServerProcess
+from chatdesk.bench.smtp_sink import SmtpSink
+from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json
+from chatdesk.cli.provision import embedded_as_needed
 from chatdesk.cli.target import AdminEmailOption, AdminPasswordOption, UrlOption, target
+from chatdesk.db import migrate
 
 GeneratorCpuOption = typer.Option(
     None, "--generator-cpu", min=0,
@@ -148,6 +162,18 @@ def connections(
     console.print(describe(generator))
 
 
+def _writing_straight_to_the_database(what: str, url: str, admin_email: str, admin_password: str, data_dir: str,
+                                      status: str, work: Callable[..., Coroutine[Any, Any, Any]],
+                                      generator_cpu: int | None) -> tuple[Any, dict]:
+    """Run a bench whose data is written into PostgreSQL directly (not through the API):
+    `work(base_url, email, password, database_url)`, in the generator's process; (result, generator)."""
+    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, _, _):
+        if database_url is None:
+            raise typer.BadParameter(f"bench {what} writes its data directly: set DATABASE_URL")
+        with console.status(status):
+            return generate(work(base_url, email, password, database_url), generator_cpu)
+
+
 @bench.command("history")
 def history(
     messages: int = typer.Option(10000, "--messages", min=100, help="Messages in the long chat."),
@@ -160,13 +186,107 @@ def history(
     generator_cpu: int | None = GeneratorCpuOption,
 ) -> None:
     """A page of 50 messages at random places in a long chat, over HTTP, p50/p95/p99."""
-    with target(url, admin_email, admin_password, data_dir) as (base_url, email, password, database_url, _, _):
-        if database_url is None:
-            raise typer.BadParameter("bench history writes the long chat directly: set DATABASE_URL")
-        with console.status(f"Writing {messages} messages and reading {samples} pages..."):
-            result, generator = generate(run_history(
-                base_url, email, password, database_url, messages=messages, samples=samples), generator_cpu)
+    result, generator = _writing_straight_to_the_database(
+        "history", url, admin_email, admin_password, data_dir,
+        f"Writing {messages} messages and reading {samples} pages...",
+        lambda *target: run_history(*target, messages=messages, samples=samples), generator_cpu)
     if as_json:
         return print_json({**result, "generator": generator})
     _print_figures([(f"page of {result['page']} from a {result['messages']}-message chat", result["ms"])])
+    console.print(describe(generator))
+
+
+@bench.command("mail")
+def mail(
+    mails: int = typer.Option(1000, "--mails", min=2, help="Mails queued (in one transaction) per run."),
+    runs: int = typer.Option(3, "--runs", min=1, help="Runs; the figures are their medians."),
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Queue N mails and time a `chatdesk serve` process draining them to an SMTP server on loopback (aiosmtpd)."""
+    with ExitStack() as stack:
+        scratch = data_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="chatdesk-bench-"))
+        settings = stack.enter_context(embedded_as_needed(load_settings(data_dir=scratch)))
+        migrate.upgrade(settings.required("database_url"))
+        sink = SmtpSink().start()
+        stack.callback(sink.stop)
+        settings = settings.model_copy(update={"mail_from": BENCH_FROM})
+        server = ServerProcess(settings, Path(settings.data_dir) / "bench-server.log",
+                               CHATDESK_SMTP_URL=sink.url, CHATDESK_MAIL_FROM=BENCH_FROM)
+        with console.status("Starting a chatdesk server..."):
+            server.start()
+        stack.callback(server.stop)
+        with console.status(f"Running: {runs} x {mails} mails..."):
+            result = asyncio.run(run_mail(settings, sink, mails=mails, runs=runs))
+    report = {**dataclasses.asdict(result), "median_drain_s": result.median_drain_s,
+              "median_mails_per_s": result.median_mails_per_s}
+    if as_json:
+        return print_json(report)
+    table = Table("run", "queue (1 tx) s", "commit -> last s", "first -> last s", "mails/s")
+    for number, run in enumerate(result.runs, 1):
+        table.add_row(str(number), f"{run.enqueue_s:.3f}", f"{run.commit_to_last_s:.2f}", f"{run.drain_s:.2f}",
+                      f"{run.mails_per_s:.0f}")
+    console.print(table)
+    console.print(f"{mails} mails x {runs} runs: median drain {result.median_drain_s:.2f} s, "
+                  f"{result.median_mails_per_s:.0f} mails/s; missing {result.missing}, duplicates {result.duplicates}")
+
+
+@bench.command("search")
+def search(
+    chats: int = typer.Option(100_000, "--chats", min=10, help="Chats to search (written once per database)."),
+    messages: int = typer.Option(1_000_000, "--messages", min=10, help="Messages in them, all together."),
+    samples: int = typer.Option(300, "--samples", min=10, help="Searches timed, of each kind."),
+    url: str = UrlOption,
+    admin_email: str = AdminEmailOption,
+    admin_password: str = AdminPasswordOption,
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+    generator_cpu: int | None = GeneratorCpuOption,
+) -> None:
+    """History search over many chats, one word and two words with a date filter, over HTTP, p50/p95/p99.
+
+    The chats are written once: give a --data-dir (or DATABASE_URL) to find them again on later runs."""
+    if messages < chats:
+        raise typer.BadParameter("every chat needs a message: give at least as many --messages as --chats")
+    result, generator = _writing_straight_to_the_database(
+        "search", url, admin_email, admin_password, data_dir,
+        f"Writing {chats} chats with {messages} messages (once), then searching...",
+        lambda *target: run_search(*target, chats=chats, messages=messages, samples=samples), generator_cpu)
+    if as_json:
+        return print_json({**result, "generator": generator})
+    _print_figures([(f"one word, last {result['period_days']} days", result["one_word_ms"]),
+                    (f"two words, last {result['period_days']} days", result["two_words_ms"])])
+    written = f"written in {result['seed_s']:.0f} s" if result["seeded"] else "found from an earlier run"
+    console.print(f"{result['chats']} chats, {result['messages']} messages ({written}). Searches that found chats: "
+                  f"{result['one_word_found']} / {result['two_words_found']}; that filled a page of {result['page']}: "
+                  f"{result['one_word_full_pages']} / {result['two_words_full_pages']}")
+    console.print(describe(generator))
+
+
+@bench.command("reports")
+def reports(
+    chats: int = typer.Option(100_000, "--chats", min=100, help="Chats in the seeded history (a tenth missed)."),
+    messages: int = typer.Option(11, "--messages", min=2, help="Messages in an answered chat (a missed one has 1)."),
+    days: int = typer.Option(60, "--days", min=31, help="Days the history spreads over; reports cover the last 30."),
+    samples: int = typer.Option(20, "--samples", min=1, help="Requests per report."),
+    url: str = UrlOption,
+    admin_email: str = AdminEmailOption,
+    admin_password: str = AdminPasswordOption,
+    data_dir: str = DataDirOption,
+    as_json: bool = JsonOption,
+    generator_cpu: int | None = GeneratorCpuOption,
+) -> None:
+    """Every report over the last 30 days of a seeded history (seeded once, reused), over HTTP, p50/p95/p99."""
+    size = SeedSize(chats=chats, answered_messages=messages, days=days)
+    result, generator = _writing_straight_to_the_database(
+        "reports", url, admin_email, admin_password, data_dir,
+        f"Seeding {size.chats} chats and {size.messages} messages (once), then timing reports...",
+        lambda *target: run_reports(*target, size=size, samples=samples), generator_cpu)
+    if as_json:
+        return print_json({**result, "generator": generator})
+    console.print(f"{result['chats']} chats, {result['messages']} messages over {days} days "
+                  f"({'seeded in ' + str(result['seed_s']) + ' s' if result['seeded'] else 'seeded before'}); "
+                  f"last {result['days']} days: {result['chats_in_range']} chats, the {result['days']} before: "
+                  f"{result['chats_in_previous_range']}")
+    _print_figures(list(result["ms"].items()))
     console.print(describe(generator))

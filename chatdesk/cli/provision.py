@@ -21,17 +21,24 @@ from chatdesk.desk.departments import add_member, default_department
 from chatdesk.desk.widgets import create_widget
 
 FIRST_ADMIN_EMAIL = "admin@chatdesk.local"
+# What customers see of the first admin until they pick a display name of their own: never "Admin".
+FIRST_ADMIN_DISPLAY_NAME = "Support"
 
 
 @contextmanager
-def embedded_as_needed(settings: Settings) -> Iterator[Settings]:
-    """Settings with DATABASE_URL / REDIS_URL filled in, starting embedded servers for unset ones.
+def embedded_as_needed(settings: Settings, *, redis: bool = True) -> Iterator[Settings]:
+    """Settings with DATABASE_URL / REDIS_URL filled in, starting embedded servers for unset ones
+    (without `redis`, only the database: REDIS_URL stays as it was).
 
     The URLs are also put in the environment, so worker processes that read it find them.
-    The embedded servers stop when the block ends.
+    The embedded servers stop when the block ends. Upstash's REST settings without a REDIS_URL are refused
+    (`Settings.redis_advice`), never replaced by the embedded Redis.
     """
+    advice = settings.redis_advice() if redis else None
+    if advice is not None:
+        raise RuntimeError(advice)
     embedded = EmbeddedServices(settings.data_dir)
-    urls = embedded.start(database=settings.database_url is None, redis=settings.redis_url is None)
+    urls = embedded.start(database=settings.database_url is None, redis=redis and settings.redis_url is None)
     try:
         os.environ.update(urls)
         filled = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
@@ -45,8 +52,8 @@ def embedded_as_needed(settings: Settings) -> Iterator[Settings]:
 
 @dataclass(frozen=True)
 class FirstRun:
-    """What an empty database was given: the first admin (with a one-time password), made a member of the
-    default department, and a widget."""
+    """What an empty database was given: the first admin (with a one-time password, to be changed at the
+    first sign-in), made a member of the default department, and a widget."""
 
     admin_email: str
     admin_password: str
@@ -65,7 +72,8 @@ async def seed_if_empty(database_url: str, admin_email: str = FIRST_ADMIN_EMAIL)
             if (await conn.execute(sa.select(sa.exists().where(agents.c.id.isnot(None))))).scalar_one():
                 return None
             password = generate_password()
-            admin = await create_agent(conn, email=admin_email, name="Admin", role="admin", password=password)
+            admin = await create_agent(conn, email=admin_email, name="Admin", role="admin", password=password,
+                                       display_name=FIRST_ADMIN_DISPLAY_NAME, must_change_password=True)
             department = await default_department(conn)
             await add_member(conn, department["id"], admin["id"])
             widget = await create_widget(conn, "Website")

@@ -12,7 +12,7 @@ import typer
 import uvicorn
 from rich.panel import Panel
 
-from chatdesk.cli.common import DataDirOption, console, load_settings
+from chatdesk.cli.common import DataDirOption, console, load_settings, refuse_upstash_rest
 from chatdesk.cli.migrations import apply_migrations
 from chatdesk.cli.provision import FIRST_ADMIN_EMAIL, FirstRun, embedded_as_needed, seed_if_empty
 from chatdesk.config import Settings
@@ -62,7 +62,8 @@ def _print_first_run(settings: Settings, first: FirstRun) -> None:
     console.print(Panel.fit(
         f"Workspace:  [bold]{settings.base_url}/workspace/[/bold]\n"
         f"Admin:      [bold]{first.admin_email}[/bold]\n"
-        f"Password:   [bold green]{first.admin_password}[/bold green]  [dim](shown once)[/dim]",
+        f"Password:   [bold green]{first.admin_password}[/bold green]  [dim](shown once)[/dim]\n"
+        "[dim]It works for the first sign-in, where you choose a password of your own.[/dim]",
         title="chatdesk is set up", border_style="green",
     ))
     console.print("Paste this into your site's pages to show the chat widget:")
@@ -78,6 +79,7 @@ def up(
 ) -> None:
     """Provision (embedded servers, migrations, first admin and widget), then serve."""
     settings = load_settings(host=host, port=port, data_dir=data_dir)
+    refuse_upstash_rest(settings)
     _exit_on_sigterm()
     stack = ExitStack()
     with console.status("Starting PostgreSQL and Redis..."):
@@ -104,6 +106,7 @@ def serve(
 ) -> None:
     """Serve the app (schema must be migrated; several serve processes may share one database)."""
     settings = load_settings(host=host, port=port, data_dir=data_dir)
+    refuse_upstash_rest(settings)
     _exit_on_sigterm()
     try:
         with embedded_as_needed(settings) as ready:

@@ -10,20 +10,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.db.tables import agent_departments, agents
-from chatdesk.desk.auth.passwords import hash_password
+from chatdesk.desk.auth.passwords import generate_password, hash_password, verify_password
 from chatdesk.desk.auth.sessions import revoke_agent_sessions
 from chatdesk.desk.chats import all_agent_streams
 from chatdesk.desk.events import publish
+from chatdesk.desk.public_names import public_name
 from chatdesk.desk.routing import withdraw_offers_of
 from chatdesk.desk.transactions import Tx
 from chatdesk.errors import ApiError, not_found
 from chatdesk.realtime.streams import Streams
 
-DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10}
+DEFAULT_PREFERENCES = {"sound": True, "desktop_notifications": False, "idle_minutes": 10,
+                       "email_notifications": False}
 
 _COLUMNS = [
     agents.c.id, agents.c.name, agents.c.email, agents.c.role, agents.c.status, agents.c.preferences,
-    agents.c.max_chats, agents.c.active_chats, agents.c.is_active, agents.c.created_at,
+    agents.c.max_chats, agents.c.active_chats, agents.c.is_active, agents.c.created_at, agents.c.display_name,
+    public_name(agents).label("public_name"), agents.c.must_change_password, agents.c.invited_at,
 ]
 
 
@@ -51,21 +54,26 @@ def agent_json(row: Any) -> dict[str, Any]:
     return {
         "id": row.id, "name": row.name, "email": row.email, "role": row.role, "status": row.status,
         "preferences": preferences, "max_chats": row.max_chats, "active_chats": row.active_chats,
-        "is_active": row.is_active, "created_at": row.created_at,
+        "is_active": row.is_active, "created_at": row.created_at, "display_name": row.display_name,
+        "public_name": row.public_name, "must_change_password": row.must_change_password,
+        "invited_at": row.invited_at,
     }
 
 
 async def create_agent(
-    conn: AsyncConnection, *, email: str, name: str, role: str, password: str, max_chats: int = 3
+    conn: AsyncConnection, *, email: str, name: str, role: str, password: str, max_chats: int = 3,
+    display_name: str | None = None, must_change_password: bool = False,
 ) -> dict[str, Any]:
-    """Create an account; 409 when the email is taken (case-insensitively)."""
+    """Create an account; 409 when the email is taken (case-insensitively). `must_change_password`:
+    the password is one-time (someone else chose or saw it), to be changed at the first sign-in."""
     try:
         async with conn.begin_nested():
             row = (
                 await conn.execute(
                     agents.insert()
-                    .values(email=email.strip(), name=name.strip(), role=role,
-                            password_hash=await hash_password(password), max_chats=max_chats)
+                    .values(email=email.strip(), name=name.strip(), role=role, display_name=_display(display_name),
+                            password_hash=await hash_password(password), max_chats=max_chats,
+                            must_change_password=must_change_password)
                     .returning(*_COLUMNS)
                 )
             ).one()
@@ -108,11 +116,24 @@ def signs_out(changes: dict[str, Any]) -> bool:
     return changes.get("is_active") is False or "password" in changes
 
 
+def _display(display_name: str | None) -> str | None:
+    """A display name as stored: trimmed, NULL when empty (customers then see the account name)."""
+    return (display_name or "").strip() or None
+
+
 async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
-    """Apply column changes and preference keys; deactivating or a new password ends the agent's sessions."""
-    values = {k: v for k, v in changes.items() if k in ("name", "role", "status", "max_chats", "is_active")}
-    if "password" in changes:
-        values["password_hash"] = await hash_password(changes["password"])
+    """Apply column changes and preference keys; deactivating or a new password ends the agent's sessions.
+
+    A password set here (an admin's, the CLI's) is one-time unless `must_change_password` says otherwise."""
+    values = {k: v for k, v in changes.items() if k in ("role", "status", "max_chats", "is_active",
+                                                        "must_change_password")}
+    if "name" in changes:
+        values["name"] = changes["name"].strip()
+    if "display_name" in changes:
+        values["display_name"] = _display(changes["display_name"])
+    if "password" in changes:  # an invitation still open is superseded (its link stops working)
+        values.update(password_hash=await hash_password(changes["password"]), invited_at=None)
+        values.setdefault("must_change_password", True)
     preferences = {k: v for k, v in changes.items() if k in DEFAULT_PREFERENCES}
     if preferences:
         values["preferences"] = agents.c.preferences.op("||")(sa.cast(preferences, agents.c.preferences.type))
@@ -128,6 +149,29 @@ async def update_agent(conn: AsyncConnection, agent_id: uuid.UUID, changes: dict
     if signs_out(changes):
         await revoke_agent_sessions(conn, agent_id)
     return agent_json(row)
+
+
+async def reset_password(conn: AsyncConnection, agent_id: uuid.UUID) -> tuple[dict[str, Any], str]:
+    """Give the agent a generated one-time password (they must change it at their next sign-in) and end
+    their sessions: (agent, password). The password is returned once and stored only as a hash."""
+    password = generate_password()
+    return await update_agent(conn, agent_id, {"password": password}), password
+
+
+async def change_own_password(conn: AsyncConnection, agent_id: uuid.UUID, session_id: uuid.UUID | None,
+                              current: str, new: str) -> list[uuid.UUID]:
+    """The agent's own change, their current password required (422 `wrong_password` otherwise); the
+    new one must differ. Every other session of theirs ends; returns those sessions' ids."""
+    row = (await conn.execute(sa.select(agents.c.password_hash).where(agents.c.id == agent_id))).first()
+    if row is None or not await verify_password(row.password_hash, current):
+        raise ApiError(422, "Your current password is not right.", code="wrong_password",
+                       fields={"current_password": "This is not your current password."})
+    if current == new:
+        raise ApiError(422, "Choose a new password, not the one you have now.",
+                       fields={"new_password": "Choose a password different from your current one."})
+    await conn.execute(agents.update().where(agents.c.id == agent_id).values(
+        password_hash=await hash_password(new), must_change_password=False))
+    return await revoke_agent_sessions(conn, agent_id, keep=session_id)
 
 
 async def change_agent(tx: Tx, agent_id: uuid.UUID, changes: dict[str, Any],

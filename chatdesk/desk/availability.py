@@ -1,5 +1,8 @@
 """Who can take a chat now, for a department: the one answer widget settings, chat start, the router
-and capacity slots share (business hours plug in here).
+and capacity slots share.
+
+- **in hours**: a department with business hours (desk/hours.py) takes no chats while closed; its
+  waiting chats become tickets at closing time (desk/closing_time.py). Without hours: always open.
 
 - **eligible**: active agents who serve the department: its members; an agent in no department
   serves the default one.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -22,6 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.db.tables import agent_departments, agents, departments
+from chatdesk.desk.hours import Schedule, is_open, next_opening, parse_schedule
+from chatdesk.desk.public_names import public_name
 from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.realtime.presence import SEEN_KEY
 
@@ -52,15 +58,34 @@ def with_free_slot(department_id: Any, present: list[uuid.UUID]) -> sa.Select:
     return online(department_id).where(FREE_SLOT, agents.c.id.in_(present or [NO_AGENT]))
 
 
+def in_hours(hours: dict[str, Any] | None, at: datetime | None = None) -> bool:
+    """Whether a department with these stored hours is open at `at` (now by default)."""
+    return is_open(parse_schedule(hours), at or datetime.now(UTC))
+
+
+def opens_at(hours: dict[str, Any] | None, at: datetime) -> datetime | None:
+    """When a department closed by its hours at `at` opens next; None when it is open then (or does
+    not open within a year)."""
+    return None if in_hours(hours, at) else next_opening(parse_schedule(hours), at)
+
+
+async def department_schedule(conn: AsyncConnection, department_id: Any) -> Schedule | None:
+    """A department's business hours (None: always open, or no such department)."""
+    hours = (await conn.execute(sa.select(departments.c.hours).where(departments.c.id == department_id))).scalar()
+    return parse_schedule(hours)
+
+
 async def takes_chats(conn: AsyncConnection, department_id: Any) -> bool:
-    """Whether a chat started in the department now can be served: someone eligible is online."""
-    return (await conn.execute(sa.select(sa.exists(online(department_id))))).scalar_one()
+    """Whether a chat started in the department now can be served: it is open and someone eligible is online."""
+    row = (await conn.execute(sa.select(departments.c.hours, sa.exists(online(department_id)).label("staffed"))
+                              .where(departments.c.id == department_id))).first()
+    return row is not None and row.staffed and in_hours(row.hours)
 
 
 async def open_departments(conn: AsyncConnection) -> set[uuid.UUID]:
     """The departments that take chats now (`takes_chats` for all of them in one query)."""
-    query = sa.select(departments.c.id).where(sa.exists(online(departments.c.id)))
-    return set((await conn.execute(query)).scalars())
+    query = sa.select(departments.c.id, departments.c.hours).where(sa.exists(online(departments.c.id)))
+    return {row.id for row in (await conn.execute(query)).all() if in_hours(row.hours)}
 
 
 async def present_agents(redis: aioredis.Redis, grace_s: float) -> list[uuid.UUID]:
@@ -76,11 +101,12 @@ async def agent_connected(transaction: Transactions) -> None:
 
 
 async def take_slot(tx: Tx, agent_id: uuid.UUID) -> Any:
-    """One capacity slot of an online agent (their row, with `name`), or None when they are full or not online."""
+    """One capacity slot of an online agent (their row, with `public_name`), or None when they are full or not
+    online."""
     return (await tx.conn.execute(
         agents.update().where(agents.c.id == agent_id, ONLINE, FREE_SLOT)
         .values(active_chats=agents.c.active_chats + 1, last_assigned_at=sa.func.now())
-        .returning(agents.c.name)
+        .returning(public_name(agents).label("public_name"))
     )).first()
 
 

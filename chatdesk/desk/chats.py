@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -12,7 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chatdesk.db.tables import agents, chats, departments, messages, visitors
 from chatdesk.desk.auth.principal import Principal
-from chatdesk.desk.availability import release_slot, take_slot, takes_chats
+from chatdesk.desk.availability import department_schedule, release_slot, take_slot, takes_chats
+from chatdesk.desk.consent import take_consent
+from chatdesk.desk.hours import after_open_time
+from chatdesk.desk.public_names import public_name
+from chatdesk.desk.system_lines import SystemLine
 from chatdesk.desk.thread import (
     append_message,
     append_system_message,
@@ -21,13 +27,15 @@ from chatdesk.desk.thread import (
     unread_counts,
 )
 from chatdesk.desk.transactions import Tx
+from chatdesk.desk.triggers import mark_engaged
 from chatdesk.errors import ApiError, forbidden, not_found
 from chatdesk.metrics import QUEUE_WAIT
 from chatdesk.realtime.streams import agent_stream, visitor_stream
 
 _agent = agents.alias("assigned_agent")
 
-# A chat row with its visitor's and agent's names, as chat_json wants it, and `now`: the
+# A chat row with its visitor's and agent's names (the agent's account name, and the public one
+# their visitor sees), as chat_json wants it, and `now`: the
 # transaction's timestamp (what a `created_at` default gives), so a message's wire shape can be
 # built before its row is written (chatdesk.thread).
 CHAT_QUERY = (
@@ -35,7 +43,9 @@ CHAT_QUERY = (
         chats,
         visitors.c.name.label("visitor_name"),
         visitors.c.email.label("visitor_email"),
+        visitors.c.language.label("visitor_language"),
         _agent.c.name.label("agent_name"),
+        public_name(_agent).label("agent_public_name"),
         sa.func.now().label("now"),
     )
     .join(visitors, visitors.c.id == chats.c.visitor_id)
@@ -45,13 +55,16 @@ CHAT_QUERY = (
 
 def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int | None = None, *,
               for_visitor: bool = False) -> dict[str, Any]:
-    """A chat as docs/api.md shows it; the visitor's `last_seq` is the last message they can see."""
+    """A chat as docs/api.md shows it; for the visitor, the agent goes by their public name and
+    `last_seq` is the last message they can see."""
+    agent_name = row.agent_public_name if for_visitor else row.agent_name
     return {
         "id": row.id,
         "status": row.status,
         "department_id": row.department_id,
-        "visitor": {"id": row.visitor_id, "name": row.visitor_name, "email": row.visitor_email},
-        "agent": {"id": row.agent_id, "name": row.agent_name} if row.agent_id else None,
+        "visitor": {"id": row.visitor_id, "name": row.visitor_name, "email": row.visitor_email,
+                    "language": row.visitor_language},
+        "agent": {"id": row.agent_id, "name": agent_name} if row.agent_id else None,
         "offered_to": row.offered_to_id,
         "offered_at": row.offered_at,
         "priority": row.priority,
@@ -64,17 +77,21 @@ def chat_json(row: Any, queue_position: int | None = None, estimated_wait_s: int
         "visitor_read_seq": row.visitor_read_seq,
         # An agent's read mark on an internal note would give the note away.
         "agent_read_seq": min(row.agent_read_seq, row.visitor_last_seq) if for_visitor else row.agent_read_seq,
+        "rating": row.rating,
+        "rating_comment": row.rating_comment,
     }
 
 
 async def emit_chat_event(tx: Tx, streams: list[str], event_type: str, row: Any) -> None:
-    """`event_type` `{chat}` to `streams`; the visitor's copy, if it differs, counts only what they see."""
-    visitor = visitor_stream(row.visitor_id)
-    if visitor not in streams or row.visitor_last_seq == row.last_seq:
-        await tx.emit(streams, event_type, {"chat": chat_json(row)})
+    """`event_type` `{chat}` to `streams`; the visitor's copy, if it differs, counts only what they see
+    and names the agent by their public name."""
+    visitor, chat = visitor_stream(row.visitor_id), chat_json(row)
+    visitors_chat = chat_json(row, for_visitor=True)
+    if visitor not in streams or visitors_chat == chat:
+        await tx.emit(streams, event_type, {"chat": chat})
         return
-    await tx.emit([s for s in streams if s != visitor], event_type, {"chat": chat_json(row)})
-    await tx.emit([visitor], event_type, {"chat": chat_json(row, for_visitor=True)})
+    await tx.emit([s for s in streams if s != visitor], event_type, {"chat": chat})
+    await tx.emit([visitor], event_type, {"chat": visitors_chat}, copy=True)
 
 
 # The message a `client_msg_id` already stored in the chat, if any (a retried send).
@@ -137,8 +154,7 @@ async def queue_position(conn: AsyncConnection, row: Any) -> int | None:
 async def chat_view(conn: AsyncConnection, row: Any, *, for_visitor: bool = False) -> dict[str, Any]:
     """The chat with its live queue position and wait estimate."""
     position = await queue_position(conn, row)
-    per_chat = await recent_wait_s(conn, row.department_id) if position else None
-    estimate = round(per_chat * position) if per_chat is not None and position else None
+    estimate = (await wait_estimate(conn, row.department_id))(position) if position else None
     return chat_json(row, position, estimate, for_visitor=for_visitor)
 
 
@@ -192,14 +208,29 @@ async def recent_wait_s(conn: AsyncConnection, department_id: Any) -> float | No
     return float(median) if median is not None else None
 
 
+async def wait_estimate(conn: AsyncConnection, department_id: Any) -> Callable[[int], int | None]:
+    """The department's wait estimate in seconds by queue position: the recent wait per chat times the
+    position, in open time, with the closed hours of its business hours skipped (None without data)."""
+    per_chat = await recent_wait_s(conn, department_id)
+    schedule = await department_schedule(conn, department_id) if per_chat is not None else None
+    now = datetime.now(UTC)
+
+    def estimate(position: int) -> int | None:
+        wall_s = None if per_chat is None else after_open_time(schedule, now, per_chat * position)
+        return None if wall_s is None else round(wall_s)
+    return estimate
+
+
 # Held until the transaction ends; one lock per department (hashed into PostgreSQL's bigint keys).
 _JOIN_QUEUE_IN_TURN = sa.select(sa.func.pg_advisory_xact_lock(
     sa.func.hashtextextended(sa.literal("chatdesk:queue:") + sa.bindparam("department_id", type_=sa.Text), 0)))
 
 
-async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | None) -> Any:
-    """Open a queued chat for a visitor; 409 `no_agents_online` when nobody could take it."""
+async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | None, consent: bool = False) -> Any:
+    """Open a queued chat for a visitor; 409 `no_agents_online` when nobody could take it, 422 when the
+    widget requires consent the visitor has not given (desk/consent.py)."""
     conn = tx.conn
+    await take_consent(conn, visitor.id, consent)
     if department_id is None:
         department_id = await _default_department(conn)
     elif (await conn.execute(sa.select(departments.c.id).where(departments.c.id == department_id))).first() is None:
@@ -220,7 +251,13 @@ async def create_chat(tx: Tx, visitor: Principal, department_id: uuid.UUID | Non
     except IntegrityError:
         raise ApiError(409, "You already have an open chat; end it before starting another.", code="conflict") from None
     tx.queue_changed(department_id)
-    return await reload(conn, chat_id)
+    row = await reload(conn, chat_id)
+    greeting = await mark_engaged(conn, visitor.id, chat_id)
+    if greeting is not None:  # the proactive greeting the visitor answered opens the thread
+        await append_system_message(tx, row, greeting)
+        row = await reload(conn, chat_id)
+    tx.notify("chat.started", {"chat": chat_json(row)})
+    return row
 
 
 async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
@@ -238,14 +275,14 @@ async def accept_chat(tx: Tx, agent: Principal, chat_id: uuid.UUID) -> Any:
         passed_over=[]))
     row = await reload(conn, chat_id)
     QUEUE_WAIT.observe((row.assigned_at - row.created_at).total_seconds())
-    await append_system_message(tx, row, f"{agent.name} joined the chat")
+    await append_system_message(tx, row, SystemLine("agent_joined", {"name": row.agent_public_name}))
     row = await reload(conn, chat_id)
     await emit_chat_event(tx, participant_streams(row), "chat.assigned", row)
     tx.queue_changed(row.department_id)
     return row
 
 
-async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: str) -> Any:
+async def finish_chat(tx: Tx, chat_id: uuid.UUID, *, ended_by: str, line: SystemLine) -> Any:
     """End a chat (locked by the caller or not): free its agent's slot, say why, tell both sides."""
     conn = tx.conn
     row = (await conn.execute(CHAT_QUERY.where(chats.c.id == chat_id).with_for_update(of=chats))).one()
@@ -273,8 +310,9 @@ async def end_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID) -> Any:
     if row.status == "ended":
         return row
     require_participant(principal, row)
-    who = (row.visitor_name or "the visitor") if principal.kind == "visitor" else principal.name
-    return await finish_chat(tx, chat_id, ended_by=principal.kind, line=f"Chat ended by {who}")
+    who = row.visitor_name if principal.kind == "visitor" else principal.public_name
+    line = SystemLine("chat_ended_by", {"name": who}) if who else SystemLine("chat_ended_by_visitor")
+    return await finish_chat(tx, chat_id, ended_by=principal.kind, line=line)
 
 
 async def _append_transfer_note(tx: Tx, principal: Principal, row: Any, note: str) -> None:
@@ -284,33 +322,42 @@ async def _append_transfer_note(tx: Tx, principal: Principal, row: Any, note: st
 
 
 async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, agent_id: uuid.UUID | None,
-                        department_id: uuid.UUID | None, note: str | None) -> Any:
+                        department_id: uuid.UUID | None, note: str | None, supervising: bool = False) -> Any:
     """Hand an active chat to another agent (who must have capacity) or back to a department's queue.
 
-    The visitor reads a neutral line; the `note` reaches agents only, as an internal note."""
+    The visitor reads a neutral line; the `note` reaches agents only, as an internal note. The
+    chat's agent transfers it; a supervisor (`supervising`, checked by the caller) may move any
+    chat, to themselves too (a takeover), on the same terms: a free slot, never two owners."""
     conn = tx.conn
     row = await load_chat(conn, principal, chat_id, lock=True)
     if row.status != "active":
         raise ApiError(409, "Only an active chat can be transferred.", code="conflict")
-    require_participant(principal, row)
+    if not supervising:
+        require_participant(principal, row)
     old_streams = participant_streams(row)
     if agent_id is not None:
+        yourself = agent_id == principal.id
         if agent_id == row.agent_id:
-            raise ApiError(409, "The chat is already theirs.", code="conflict")
+            raise ApiError(409, "The chat is yours already." if yourself else "The chat is already theirs.",
+                           code="conflict")
         target = await take_slot(tx, agent_id)
         if target is None:
-            raise ApiError(409, "That agent is at capacity, not online, or does not exist.", code="conflict")
+            raise ApiError(409, "You need to be online with a free slot (raise your capacity in Preferences)."
+                           if yourself else "That agent is at capacity, not online, or does not exist.",
+                           code="conflict")
         await release_slot(tx, row.agent_id)
-        await conn.execute(chats.update().where(chats.c.id == chat_id).values(agent_id=agent_id,
-                                                                              assigned_at=sa.func.now()))
-        line = f"You're now chatting with {target.name}"
+        await conn.execute(chats.update().where(chats.c.id == chat_id).values(
+            agent_id=agent_id, assigned_at=sa.func.now(),
+            watcher_ids=sa.func.array_remove(chats.c.watcher_ids, agent_id)))
+        line = SystemLine("now_chatting_with", {"name": target.public_name})
     else:
         target_department = department_id or row.department_id
         name = (await conn.execute(sa.select(departments.c.name).where(departments.c.id == target_department))).scalar()
         if name is None:
             raise ApiError(422, "Unknown department.", fields={"department_id": "No such department."})
         await _requeue(tx, row, target_department)
-        line = f"Your chat was passed to {name}. The next available agent will be with you shortly."
+        line = SystemLine("passed_to_department", {"department": name})
+    await conn.execute(chats.update().where(chats.c.id == chat_id).values(transfers=chats.c.transfers + 1))
     row = await _announce_transfer(tx, chat_id, old_streams, line)
     if note:
         await _append_transfer_note(tx, principal, row, note)
@@ -318,7 +365,7 @@ async def transfer_chat(tx: Tx, principal: Principal, chat_id: uuid.UUID, *, age
     return row
 
 
-async def return_to_queue(tx: Tx, chat_id: uuid.UUID, line: str) -> Any:
+async def return_to_queue(tx: Tx, chat_id: uuid.UUID, line: SystemLine) -> Any:
     """Put an active chat whose agent is gone back in its department's queue, saying why in `line`."""
     row = (await tx.conn.execute(CHAT_QUERY.where(chats.c.id == chat_id).with_for_update(of=chats))).one()
     if row.status != "active":
@@ -335,7 +382,7 @@ async def _requeue(tx: Tx, row: Any, department_id: uuid.UUID) -> None:
         status="queued", agent_id=None, assigned_at=None, department_id=department_id, passed_over=[]))
 
 
-async def _announce_transfer(tx: Tx, chat_id: uuid.UUID, old_streams: list[str], line: str) -> Any:
+async def _announce_transfer(tx: Tx, chat_id: uuid.UUID, old_streams: list[str], line: SystemLine) -> Any:
     """The system line, and `chat.transferred` to the old and new participants (and the queue)."""
     row = await reload(tx.conn, chat_id)
     await append_system_message(tx, row, line)

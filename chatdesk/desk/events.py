@@ -12,7 +12,8 @@ of events is this catalogue's (`markdown_table`), checked by that test.
 module; they are declared here for the clients all the same. The transport's own notices never
 reach a client and are not client events: `route` wakes the routers of other processes
 (desk/routing.py), `end` ends an agent's streams in every process (realtime/registry.py) and
-`doctor.ping` times a push through Redis (cli/checks.py); they are listed in `INTERNAL`.
+`doctor.ping` times a push through Redis (cli/checks.py); they are listed in `INTERNAL`. Events
+only integrations hear of (`chat.started`, `offline_message.created`) are `INTEGRATION_EVENTS`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class Sender(BaseModel):
     name: str | None
 
 
+class SystemWords(BaseModel):
+    """What a line chatdesk wrote says, to say it in the reader's language (desk/system_lines.py)."""
+
+    key: str
+    params: dict[str, str]
+
+
 class MessageOut(BaseModel):
     id: uuid.UUID
     chat_id: uuid.UUID
@@ -45,6 +53,7 @@ class MessageOut(BaseModel):
     attachments: list[dict]
     internal: bool
     created_at: str
+    system: SystemWords | None
 
 
 class ChatOut(BaseModel):
@@ -66,6 +75,8 @@ class ChatOut(BaseModel):
     agent_read_seq: int
     last_message: MessageOut | None = None
     unread_count: int | None = None
+    rating: Literal["good", "bad"] | None = None
+    rating_comment: str | None = None
 
 
 class Payload(BaseModel):
@@ -98,6 +109,9 @@ class Typing(Payload):
     who: Sender
     typing: bool
     expires_in_s: int
+    # What the visitor is typing, before it is sent: only to the chat's agents, only when the widget allows
+    # it (desk/messages.py, set_typing); absent otherwise.
+    preview: str | None = None
 
 
 class ChatChanged(Payload):
@@ -118,6 +132,24 @@ class ChatRated(Payload):
     chat_id: uuid.UUID
     score: Literal["good", "bad"]
     comment: str | None
+
+
+class TicketOut(BaseModel):
+    id: uuid.UUID
+    subject: str
+    status: Literal["open", "pending", "solved"]
+    source: Literal["offline_message", "chat", "agent", "email"]
+    requester: dict
+    assignee: dict | None
+    chat_id: uuid.UUID | None
+    department_id: uuid.UUID | None
+    widget_id: uuid.UUID | None
+    created_at: str
+    updated_at: str
+
+
+class TicketChanged(Payload):
+    ticket: TicketOut
 
 
 class QueueUpdated(Payload):
@@ -146,19 +178,23 @@ BOTH = ("visitor", "agent")
 CATALOGUE: dict[str, EventType] = {event.name: event for event in (
     EventType("ready", Empty, BOTH, "first frame of a stream opened without a cursor; its `id:` is the cursor"),
     EventType("resync", Empty, BOTH, "history is gone (or Redis lost it): reload state over REST"),
-    EventType("message.created", MessageCreated, BOTH, "a message; internal notes go to the agent only"),
+    EventType("message.created", MessageCreated, BOTH, "a message; internal notes go to agents only"),
     EventType("message.read", MessageRead, BOTH, "a read mark moved"),
-    EventType("typing", Typing, BOTH, "the other side is (or stopped) typing", durable=False),
+    EventType("typing", Typing, BOTH, "the other side is (or stopped) typing; to agents, "
+              "with the visitor's unsent text (`preview`) when the widget allows it", durable=False),
     EventType("chat.queued", ChatChanged, ("visitor",), "a waiting visitor's place or estimate moved"),
     EventType("chat.assigned", ChatChanged, BOTH, "an agent took the chat"),
     EventType("chat.transferred", ChatChanged, BOTH, "the chat went to another agent or back to a queue"),
     EventType("chat.ended", ChatChanged, BOTH, "the chat ended"),
     EventType("chat.offered", ChatOffered, ("agent",), "a chat is offered to this agent (auto mode)"),
     EventType("chat.offer_withdrawn", OfferWithdrawn, ("agent",), "an offer to this agent is gone"),
-    EventType("chat.rated", ChatRated, ("agent",), "the visitor rated the ended chat",
-              ignored_by={"workspace": "nothing in the workspace shows a rating yet"}),
+    EventType("chat.rated", ChatRated, ("agent",), "the visitor rated the ended chat"),
     EventType("queue.updated", QueueUpdated, ("agent",), "a department's queue changed (chats, order or offers)"),
     EventType("presence", Presence, ("agent",), "an agent's status changed", durable=False),
+    EventType("supervision.changed", Empty, ("agent",), "the Live view changed (to supervisors and admins, at most "
+              "once a second): fetch `GET /api/v1/supervision` again", durable=False),
+    EventType("ticket.created", TicketChanged, ("agent",), "a ticket was opened (offline message or chat)"),
+    EventType("ticket.updated", TicketChanged, ("agent",), "a ticket's status or assignee changed, or a comment came"),
 )}
 
 # Notices between server processes on streams no client reads: not client events (see above).
@@ -171,6 +207,29 @@ INTERNAL = {
 
 class UndeclaredEvent(LookupError):
     """An emit named a type the catalogue does not declare (a programming error)."""
+
+
+class OfflineMessageCreated(Payload):
+    ticket_id: uuid.UUID
+    widget_id: uuid.UUID
+    department_id: uuid.UUID | None
+    name: str
+    email: str
+    body: str
+
+
+# Events no client stream carries: only integrations hear of them (webhooks, desk/webhooks/), with
+# these payloads. `Tx.notify` records them.
+INTEGRATION_EVENTS: dict[str, type[Payload]] = {"chat.started": ChatChanged,
+                                                "offline_message.created": OfflineMessageCreated}
+
+
+def for_integrations(event_type: str) -> str:
+    """`event_type`, once it is known to integrations: one of INTEGRATION_EVENTS, or a client event."""
+    if event_type not in INTEGRATION_EVENTS and event_type not in CATALOGUE:
+        raise UndeclaredEvent(f"{event_type!r} is neither in INTEGRATION_EVENTS nor in the event catalogue "
+                              "(chatdesk/desk/events.py)")
+    return event_type
 
 
 def declared(event_type: str) -> str:

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.db.tables import chats, departments
-from chatdesk.desk.chats import CHAT_QUERY, all_agent_streams, chat_json, recent_wait_s
+from chatdesk.desk.chats import CHAT_QUERY, all_agent_streams, chat_json, wait_estimate
 from chatdesk.desk.events import declared
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data, visitor_stream
@@ -125,13 +125,13 @@ class QueuePlaces:
         told, and every agent if the queue (its chats, order or offers) changed."""
         async with self.engine.connect() as conn:
             waiting = (await conn.execute(_WAITING, {"department_id": department_id})).all()
-            per_chat = await recent_wait_s(conn, department_id)
+            estimate_for = await wait_estimate(conn, department_id)
             key = _told_key(department_id)
             told = await self.redis.hgetall(key)
             now: dict[bytes, bytes] = {}
             events = []
             for position, row in enumerate(waiting, start=1):
-                estimate = None if per_chat is None else round(per_chat * position)
+                estimate = estimate_for(position)
                 field, mark = str(row.id).encode(), f"{position}:{estimate}".encode()
                 now[field] = mark
                 if told.get(field) != mark:

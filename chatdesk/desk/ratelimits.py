@@ -19,17 +19,24 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import RateLimiter
 
 from chatdesk.errors import ApiError, rate_limited
+from chatdesk.periodic import Batches
 
-# Counts a hit of ARGV[2] (one request, or a number of bytes) in the key's window, which starts
-# with the first hit; returns the count and the milliseconds left in the window.
+# Counts a hit of ARGV[2i] (one request, or a number of bytes) in the window of KEYS[i], which
+# starts with the first hit (ARGV[2i - 1] ms long); returns each key's count and the milliseconds
+# left in its window. Spends that come together go in one call (`Batches`).
 _HIT = """
-local count = redis.call('INCRBY', KEYS[1], ARGV[2])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  local count = redis.call('INCRBY', KEYS[i], ARGV[2 * i])
+  local left = redis.call('PTTL', KEYS[i])
+  if left < 0 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i - 1])
+    left = tonumber(ARGV[2 * i - 1])
+  end
+  out[2 * i - 1] = count
+  out[2 * i] = left
 end
-return {count, left}
+return out
 """
 
 # Adds member ARGV[3] (scored with the time ARGV[2]) to the set KEYS[1] unless it already holds
@@ -62,16 +69,22 @@ class Counters:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
         self._hit = redis.register_script(_HIT)
+        self._hits: Batches[tuple[str, int, int], tuple[int, int]] = Batches(self._spend_together)
         self._hold = redis.register_script(_HOLD)
 
     async def spend(self, rate: str, key: str, cost: int = 1) -> None:
         """Take `cost` from the `rate` budget of `key`; 429 with Retry-After when that is more than is left."""
         item = _item(rate)
         window_ms = item.get_expiry() * 1000
-        count, left_ms = await self._hit(keys=[f"chatdesk:window:{key}:{item.amount}/{window_ms}"],
-                                         args=[window_ms, cost])
+        count, left_ms = await self._hits.call((f"chatdesk:window:{key}:{item.amount}/{window_ms}", window_ms, cost))
         if count > item.amount:
             raise rate_limited(max(1, math.ceil(left_ms / 1000)))
+
+    async def _spend_together(self, spends: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+        """(count, ms left) for each (key, window ms, cost), in one round trip."""
+        counts = await self._hit(keys=[key for key, _, _ in spends],
+                                 args=[value for _, window_ms, cost in spends for value in (window_ms, cost)])
+        return list(zip(counts[::2], counts[1::2], strict=True))
 
     async def hold(self, key: str, member: str, cap: int, keep_s: float) -> bool:
         """Count `member` among what `key` holds unless it holds `cap` already (then False)."""

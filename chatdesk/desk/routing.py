@@ -26,8 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chatdesk.config import Settings
 from chatdesk.db.tables import agents, chats, departments
 from chatdesk.desk.auth.sessions import signed_in
-from chatdesk.desk.availability import NO_AGENT, present_agents, release_slot, take_slot, with_free_slot
+from chatdesk.desk.availability import (
+    NO_AGENT,
+    in_hours,
+    present_agents,
+    release_slot,
+    take_slot,
+    with_free_slot,
+)
 from chatdesk.desk.chats import chat_json, finish_chat, reload, return_to_queue
+from chatdesk.desk.public_names import public_name
+from chatdesk.desk.system_lines import SystemLine
 from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.errors import ApiError
 from chatdesk.metrics import OFFER_TIME
@@ -65,7 +74,10 @@ async def _least_busy_agent(conn: AsyncConnection, department_id: Any, present: 
 
 
 async def offer_next(tx: Tx, department: Any, present: list[uuid.UUID]) -> bool:
-    """Offer the department's next waiting chat to the least busy agent. False when nothing moved."""
+    """Offer the department's next waiting chat to the least busy agent. False when nothing moved (as
+    while the department is closed by its business hours)."""
+    if not in_hours(department.hours):
+        return False
     conn = tx.conn
     chat = await _next_queued_chat(conn, department.id)
     if chat is None:
@@ -109,6 +121,22 @@ async def withdraw_offers_of(tx: Tx, agent_id: uuid.UUID) -> None:
         tx.queue_changed(chat.department_id)
 
 
+async def wake_routers(streams: Streams, department_ids: set[str | None], *, sender: str = "") -> None:
+    """Wake the routers of the serving processes (all of them but `sender`'s) to route these departments,
+    every department when one of them is None. A failure is logged: the sweep routes within a second."""
+    try:
+        for department_id in [None] if None in department_ids else department_ids:
+            await streams.publish_ephemeral(
+                [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": sender}))
+    except Exception:
+        log.warning("could not wake the routers", exc_info=True)
+
+
+def routing_wanted(tx: Tx) -> set[str | None]:
+    """The departments a committed transaction asks the routers to route (None: every one)."""
+    return {None} if tx.changed_capacity else {str(department_id) for department_id in tx.changed_queues}
+
+
 class Router:
     """Runs in every process: routes a department when woken, sweeps timeouts every second."""
 
@@ -132,9 +160,7 @@ class Router:
     def changed(self, tx: Tx) -> None:
         """After-commit hook: route the departments whose queue the transaction changed, or every one
         when it changed what agents can take; here and, through Redis, in every other process."""
-        if tx.changed_capacity:
-            self._request(None, announce=True)
-        for department_id in tx.changed_queues:
+        for department_id in routing_wanted(tx):
             self._request(department_id, announce=True)
 
     def _request(self, department_id: Any, *, announce: bool = False) -> None:
@@ -145,13 +171,7 @@ class Router:
         self._wake.set()
 
     async def _tell_others(self, department_ids: set[str | None]) -> None:
-        """Wake the routers of other processes (each routes every department when one of them is None)."""
-        try:
-            for department_id in [None] if None in department_ids else department_ids:
-                await self.streams.publish_ephemeral(
-                    [ROUTER_STREAM], "route", encode_data({"department_id": department_id, "from": self._id}))
-        except Exception:
-            log.warning("could not wake other routers", exc_info=True)
+        await wake_routers(self.streams, department_ids, sender=self._id)
 
     async def _listen(self) -> None:
         sub = await self.hub.subscribe(ROUTER_STREAM)
@@ -219,7 +239,7 @@ class Router:
                 ))
             )).all()
             signed_out = (await conn.execute(
-                sa.select(chats.c.id, agents.c.name).join(agents, agents.c.id == chats.c.agent_id)
+                sa.select(chats.c.id, public_name(agents).label("name")).join(agents, agents.c.id == chats.c.agent_id)
                 .where(chats.c.status == "active", ~signed_in(chats.c.agent_id))
             )).all()
             idle = (await conn.execute(
@@ -234,7 +254,7 @@ class Router:
                 tx.queue_changed(chat.department_id)
         for chat in signed_out:
             async with self.transaction() as tx:
-                await return_to_queue(tx, chat.id, f"{chat.name} was signed out; the chat is back in the queue")
+                await return_to_queue(tx, chat.id, SystemLine("agent_signed_out", {"name": chat.name}))
         for chat_id in idle:
             async with self.transaction() as tx:
                 await end_idle_chat(tx, chat_id, self.settings.idle_end_minutes)
@@ -245,7 +265,7 @@ class Router:
 async def end_idle_chat(tx: Tx, chat_id: Any, idle_minutes: float) -> None:
     """End an active chat nobody wrote in for `idle_minutes` (a system message says so)."""
     await finish_chat(tx, chat_id, ended_by="system",
-                      line=f"Chat ended after {idle_minutes:g} minutes without messages")
+                      line=SystemLine("chat_ended_idle", {"minutes": f"{idle_minutes:g}"}))
 
 
 async def decline_chat(tx: Tx, agent_id: uuid.UUID, chat_id: uuid.UUID) -> None:

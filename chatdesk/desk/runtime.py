@@ -14,12 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.config import Settings
 from chatdesk.db.engine import create_engine
+from chatdesk.desk.auth.supabase import SupabaseTokens
+from chatdesk.desk.closing_time import ClosingTime
 from chatdesk.desk.files.cleanup import FileJanitor
 from chatdesk.desk.files.storage import Storage, storage_for
+from chatdesk.desk.mail.imap import MailboxReader
+from chatdesk.desk.mail.sender import MailSender
+from chatdesk.desk.privacy.files import FileDeleter
+from chatdesk.desk.privacy.retention import RetentionJob
 from chatdesk.desk.queue_places import QueuePlaces
 from chatdesk.desk.ratelimits import Counters
 from chatdesk.desk.routing import Router
+from chatdesk.desk.supervision import SupervisionSignal
 from chatdesk.desk.transactions import Transactions
+from chatdesk.desk.webhooks.queue import Subscriptions
+from chatdesk.desk.webhooks.sender import WebhookSender
+from chatdesk.realtime.connect import MasterWatch, open_redis
 from chatdesk.realtime.hub import Hub
 from chatdesk.realtime.outbox import Outbox
 from chatdesk.realtime.presence import PresenceTracker
@@ -51,6 +61,10 @@ class Runtime:
     queue_places: QueuePlaces
     transaction: Transactions
     router: Router
+    mail: MailSender
+    webhooks: WebhookSender
+    subscriptions: Subscriptions  # which events some webhook endpoint wants
+    supabase: SupabaseTokens | None  # agents sign in with Supabase (settings.supabase_sign_in)
 
 
 class _Background(Protocol):
@@ -66,9 +80,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the pools and start the background tasks for the life of the app; stop them after."""
     engine = create_engine(settings.required("database_url"), pool_size=settings.db_pool_size)
     redis_url = settings.required("redis_url")
-    redis = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
-        redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=5, health_check_interval=30))
-    storage = RedisStorage("async+" + redis_url, implementation="redispy", key_prefix="chatdesk:limits")
+    redis = open_redis(redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=5, health_check_interval=30)
+    # The limiter borrows the same pool: one way to the master, whatever REDIS_URL names.
+    storage = RedisStorage("async+redis://", implementation="redispy", key_prefix="chatdesk:limits",
+                           connection_pool=redis.connection_pool)
     streams = Streams(redis)
     hub = Hub(redis, streams)
     outbox = Outbox(engine, streams)
@@ -77,16 +92,30 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     router = Router(settings, engine, redis, streams, hub, transaction)
     transaction.after_commit(lambda tx: queue_places.changed(tx.changed_queues))
     transaction.after_commit(router.changed)
+    mail = MailSender(settings, engine)
+    transaction.after_commit(mail.changed)
+    subscriptions = Subscriptions(engine)
+    transaction.before_commit(subscriptions.enqueue, wants=subscriptions.wants)
+    webhooks = WebhookSender(settings, engine)
+    transaction.after_commit(webhooks.changed)
+    supervision = SupervisionSignal(engine, redis, streams)
+    transaction.after_commit(supervision.changed)
+    files = storage_for(settings)
+    file_deleter = FileDeleter(engine, files)
+    transaction.after_commit(file_deleter.changed)
     runtime = Runtime(
         settings=settings, engine=engine, redis=redis, limiter=MovingWindowRateLimiter(storage),
         counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=outbox,
         hub=hub, open_streams=StreamRegistry(hub, streams, settings.sse_max_streams),
-        presence=PresenceTracker(redis), storage=storage_for(settings), queue_places=queue_places,
-        transaction=transaction, router=router,
+        presence=PresenceTracker(redis), storage=files, queue_places=queue_places,
+        transaction=transaction, router=router, mail=mail, webhooks=webhooks, subscriptions=subscriptions,
+        supabase=SupabaseTokens(settings) if settings.supabase_sign_in else None,
     )
     background: list[_Background] = [
-        runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
-        runtime.router, FileJanitor(engine, runtime.storage)]
+        MasterWatch(redis), runtime.outbox, runtime.hub, runtime.open_streams, runtime.presence, runtime.queue_places,
+        runtime.router, runtime.mail, MailboxReader(settings, transaction, runtime.storage), subscriptions, webhooks,
+        supervision, FileJanitor(engine, runtime.storage), file_deleter,
+        RetentionJob(transaction, settings.retention_days), ClosingTime(engine, transaction)]
     for part in background:
         part.start()
     try:

@@ -39,6 +39,8 @@ async def visitor_profile(conn: AsyncConnection, visitor_id: uuid.UUID) -> dict[
             "id": visitor.id, "name": visitor.name, "email": visitor.email, "page_url": visitor.page_url,
             "user_agent": visitor.user_agent, "fields": visitor.fields, "widget_id": visitor.widget_id,
             "created_at": visitor.created_at, "last_seen_at": visitor.last_seen_at,
+            "verified": visitor.user_id is not None, "user_id": visitor.user_id, "language": visitor.language,
+            "consented_at": visitor.consented_at,
         },
         "chats": [{"id": row.id, "status": row.status, "created_at": row.created_at, "ended_at": row.ended_at,
                    "messages": row.last_seq, "agent": row.agent_name} for row in chat_rows],

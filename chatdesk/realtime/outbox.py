@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chatdesk.db.tables import outbox
-from chatdesk.periodic import every, stop_tasks
+from chatdesk.periodic import Batches, every, stop_tasks
 from chatdesk.realtime.streams import Streams, encode_data
 
 log = logging.getLogger(__name__)
@@ -57,18 +57,25 @@ class Outbox:
         self.engine = engine
         self.streams = streams
         self._pushed: list[int] = []
+        self._batches: Batches[tuple[list[PendingEvent], list[int]], None] = Batches(self._push)
         self._tasks: list[asyncio.Task] = []
 
     async def push(self, events: list[PendingEvent], outbox_ids: list[int]) -> None:
-        """Push events of a committed transaction. A failure is logged; the sweeper retries."""
-        if not events:
-            return
+        """Push events of a committed transaction; returns once they are in Redis, or the push failed
+        (that is logged; the sweeper retries). Transactions that commit while a push is under way go
+        together in the next one (`Batches`): one script call for many messages under load."""
+        if events:
+            await self._batches.call((events, outbox_ids))
+
+    async def _push(self, batch: list[tuple[list[PendingEvent], list[int]]]) -> list[None]:
         try:
-            await self.streams.push([(stream, e.type, e.data) for e in events for stream in e.streams])
+            await self.streams.push([(stream, e.type, e.data) for events, _ in batch for e in events
+                                     for stream in e.streams])
         except Exception:  # the rows stay; the sweeper pushes them later
             log.warning("push to Redis failed; the outbox sweeper will retry", exc_info=True)
-            return
-        self._pushed.extend(outbox_ids)
+        else:
+            self._pushed.extend(outbox_id for _, outbox_ids in batch for outbox_id in outbox_ids)
+        return [None] * len(batch)
 
     def start(self) -> None:
         self._tasks = [
@@ -135,6 +142,10 @@ class OutboxTx:
         statement of its own, to save a round trip); pushed after commit like the others."""
         self.events.append(event)
         self.outbox_ids.append(outbox_id)
+
+    def unwritten(self) -> bool:
+        """Whether `emit` recorded events not yet written to the outbox."""
+        return bool(self._unwritten)
 
     async def write_outbox(self) -> None:
         """Write every event recorded by `emit` so far to the outbox in one statement."""

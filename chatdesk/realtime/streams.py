@@ -164,6 +164,23 @@ class Streams:
             for entry_id, fields in entries
         ]
 
+    async def forget(self, streams: list[str], needles: list[str], page: int = 1000) -> int:
+        """Delete `streams`, and the entries of every other stream whose data holds one of `needles`
+        (an erasure). A client whose cursor is before a deleted entry gets `resync` (`history_lost`).
+        How many entries of other streams were deleted."""
+        if streams:
+            await self.redis.delete(*(stream_key(stream) for stream in streams))
+        wanted = [needle.encode() for needle in needles]
+        deleted = 0
+        async for key in self.redis.scan_iter(match=stream_key("*"), count=500, _type="stream"):
+            after = "-"
+            while entries := await self.redis.xrange(key, min=after, count=page):
+                doomed = [entry_id for entry_id, fields in entries if any(n in fields[b"d"] for n in wanted)]
+                if doomed:
+                    deleted += await self.redis.xdel(key, *doomed)
+                after = f"({entries[-1][0].decode()}"
+        return deleted
+
 
 def parse_live(payload: bytes) -> Event:
     """A live notification published by `_PUSH` or `publish_ephemeral`."""

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -21,7 +21,7 @@ from chatdesk.desk.runtime import open_runtime
 from chatdesk.desk.widgets import OriginList
 from chatdesk.errors import ApiError
 from chatdesk.resources import resource_dir
-from chatdesk.web import api, widget_assets
+from chatdesk.web import api, ticket_page, widget_assets
 from chatdesk.web.http_protocol import ON_SERVER_STOP
 from chatdesk.web.middleware import (
     BodyLimitMiddleware,
@@ -50,13 +50,17 @@ def _settle_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-# The workspace runs only its own scripts and styles (nothing inline) and talks only to its own
-# origin; only its own pages may frame it (X-Frame-Options says the same to older browsers).
-WORKSPACE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                               "frame-ancestors 'self'",
-    "X-Frame-Options": "SAMEORIGIN",
-}
+def workspace_headers(settings: Settings) -> dict[str, str]:
+    """The workspace runs only its own scripts and styles (nothing inline) and talks only to its own origin
+    (and, when agents sign in with Supabase, to the project's auth API); only its own pages may frame it
+    (X-Frame-Options says the same to older browsers)."""
+    project = (settings.supabase_url or "").rstrip("/")
+    connect = f"; connect-src 'self' {project}" if settings.supabase_sign_in else ""
+    return {
+        "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                   f"frame-ancestors 'self'{connect}",
+        "X-Frame-Options": "SAMEORIGIN",
+    }
 
 
 class CachedStaticFiles(StaticFiles):
@@ -100,6 +104,12 @@ async def _to_workspace(request: Request) -> Response:
     return RedirectResponse("/workspace/")
 
 
+async def _favicon(request: Request) -> Response:
+    """The icon for browsers that ask `/favicon.ico` whatever the page links (the SVG; they read it)."""
+    return FileResponse(resource_dir("static") / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 def create_app(settings: Settings) -> Starlette:
     """A chatdesk app for these settings; pools open and close with the app's lifespan."""
     origins: list[OriginList] = []
@@ -131,9 +141,11 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         *api.routes,
         *widget_assets.routes,
+        *ticket_page.routes,
         Route("/", _to_workspace, methods=["GET"]),
+        Route("/favicon.ico", _favicon, methods=["GET"]),
         Mount("/workspace", CachedStaticFiles(directory=static / "workspace", html=True,
-                                              headers=WORKSPACE_HEADERS),
+                                              headers=workspace_headers(settings)),
               name="workspace"),
         Mount("/static", CachedStaticFiles(directory=static), name="static"),
     ]

@@ -39,6 +39,11 @@ BODY_MIN_BYTES_PER_S = 500
 # nginx allows 32 KB of headers by default, Node.js 16 KB.
 MAX_HEADER_BYTES = 64 * 1024
 
+# After a refusal, how long the connection stays half-open, reading and dropping what the client
+# still sends (nginx's lingering close): closing with unread bytes makes the kernel reset the
+# connection, and a reset discards the answer the client had not read yet.
+LINGER_S = 2.0
+
 # The lifespan state's key for what to do when the server starts to stop (a plain callable).
 ON_SERVER_STOP = "chatdesk.on_server_stop"
 
@@ -57,9 +62,12 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         self._header_bytes: int | None = 0  # None from the end of a request's headers to the next request
         self._body_started = 0.0
         self._body_bytes = 0
+        self._refused = False
         self._set_deadline(self.loop.time() + HEADERS_S)
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:  # lingering: dropped unread
+            return
         super().data_received(data)
         if self._header_bytes is not None:  # this chunk did not end the headers
             self._header_bytes += len(data)
@@ -118,12 +126,19 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
         self._refuse(_TOO_SLOW)
 
     def _refuse(self, error: ApiError) -> None:
-        """Answer `error` unless a response is under way, and close the connection."""
-        if self.transport.is_closing():
+        """Answer `error` unless a response is under way, and close the connection: first our side
+        (the answer, then end of file), after LINGER_S or once the client closes its side, all of it."""
+        if self.transport.is_closing() or self._refused:
             return
+        self._refused = True
+        self._set_deadline(None)
         log.info("closed a connection from %s: %s", self.client, error.message)
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
             body, reason = error.body(), HTTPStatus(error.status).phrase.encode()
             self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\n"
                                  b"content-length: %d\r\n\r\n%s" % (error.status, reason, len(body), body))
-        self.transport.close()
+        if self.cycle is not None and not self.cycle.response_complete:  # the app's request is over
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_S, self.transport.close)

@@ -1,9 +1,10 @@
 /** chatdesk's API: JSON calls, uploads with progress, and ApiError (status 0: offline). */
+import { t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body, retryAfter = 0) {
     const { message, code, fields } = body?.error || {};
-    super(message || (status ? `Request failed (${status}).` : "You seem to be offline."));
+    super(message || (status ? t("requestFailed", { status }) : t("youreOffline")));
     Object.assign(this, { status, code, fields, retryAfter });
   }
 

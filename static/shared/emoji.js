@@ -4,12 +4,12 @@ import { h } from "./dom.js";
 const EMOJI = [..."😀😂😊😍🤔😅😢😮😎🙏👍👎👋👏🙌💪🎉🔥✅❌⭐💡📦🚚💳📧📎⏰🙂😉🤝👀"];
 const STEPS = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 8, ArrowUp: -8 };  // 8 a row
 
-export function emojiPicker(onPick, label, face) {
+export function emojiPicker(onPick, label, face, gridLabel = "Emoji") {
   const toggle = h("button", { class: "icon-button", "aria-label": label, "aria-haspopup": "dialog", "aria-expanded": "false",
     onclick: () => show(grid.hidden) }, face);
   const buttons = EMOJI.map((emoji, index) => h("button", { class: "emoji", tabindex: index ? -1 : 0, "aria-label": emoji,
     onclick: () => { show(false, false); onPick(emoji); } }, emoji));
-  const grid = h("div", { class: "emoji-grid", role: "dialog", "aria-label": "Emoji", hidden: true, onkeydown }, buttons);
+  const grid = h("div", { class: "emoji-grid", role: "dialog", "aria-label": gridLabel, hidden: true, onkeydown }, buttons);
   const outside = ({ target }) => grid.contains(target) || toggle.contains(target) || show(false, false);
 
   function show(open, refocus = true) {

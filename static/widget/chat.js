@@ -1,39 +1,50 @@
-/** The visitor's chat: start or resume it, apply what the server says, read marks and unread counts. */
+/** The visitor's chat: start, resume, server state, read marks, unread counts. */
 import { call } from "./api.js";
-import { uuid } from "./dom.js";
+import { lang, said, t, uuid } from "./dom.js";
 import { announce, tellHost } from "./host.js";
-import { lastSeq, remember, state, thread, unqueue, update } from "./store.js";
+import { lastSeq, remember, state, thread, unqueue, update, widgetId } from "./store.js";
 
 const PAGE = 500;
 let readSent = 0;
-let typingTimer = null;
+let typingTimer;
 
-/** Register the visitor if new, open a chat with the first message; 409 no_agents_online rises. */
-export async function startChat({ departmentId, body, fields: { name, email, ...rest } }) {
+/** Settings now (who takes chats changes), with the greetings for this page and visit. */
+export async function loadSettings() {
+  const query = new URLSearchParams({ page_url: state.pageUrl || "", visits: state.saved.visits || 1 });
+  update({ settings: await call("GET", `/widgets/${widgetId}/settings?${query}`) });
+  return state.settings;
+}
+
+/** Register if new, open a chat with the first message; a 409 rises. */
+export async function startChat({ departmentId, body, consent, fields: { name, email, ...rest } }) {
   if (!state.saved.token) {
-    const visitor = await call("POST", `/widgets/${state.settings.widget_id}/visitors`,
-      { name: name || null, email: email || null, page_url: state.pageUrl, fields: rest });
-    remember({ token: visitor.token, name });
+    remember({ name, email, token: (await call("POST", `/widgets/${widgetId}/visitors`,
+      { name: name || null, email: email || null, page_url: state.pageUrl, fields: rest, language: lang() })).token });
   }
   try {
-    const { chat } = await call("POST", "/chats",
-      { department_id: departmentId || null, message: { client_msg_id: uuid(), body } });
-    await openChat(chat);
+    await openChat((await call("POST", "/chats",
+      { department_id: departmentId, message: { client_msg_id: uuid(), body }, consent })).chat);
   } catch (error) {
     const open = error.code === "conflict" && (await call("GET", "/chats")).chats.find((chat) => chat.status !== "ended");
     if (!open) throw error;
-    await openChat(open);  // this visitor already has an open chat: take it up again
+    await openChat(open);  // the visitor's open chat
   }
 }
 
+/** identify() with a user_hash: the verified visitor and their latest chat. */
+export async function verify(who) {
+  remember({ ...await call("POST", `/widgets/${widgetId}/visitors`, { ...who, language: lang() }), user: who.user_id });
+  remember({ chatId: (await call("GET", "/chats")).chats[0]?.id });
+}
+
 async function openChat(chat) {
-  update({ chat: null, messages: new Map(), agentTyping: null, agentReadSeq: 0, rated: false, view: "chat" });
+  update({ chat: null, messages: new Map(), agentTyping: null, agentReadSeq: 0, rated: false, view: "chat", draft: null });
   readSent = 0;
   applyChat(chat);
   await fillGap();
 }
 
-/** Take up the saved chat after a page load; false when there is none. */
+/** Take up the saved chat; false when there is none. */
 export async function resumeChat() {
   if (!state.saved.chatId) return false;
   try {
@@ -47,17 +58,18 @@ export async function resumeChat() {
 }
 
 export function applyChat(chat) {
-  if (state.chat && chat.id !== state.chat.id) return;
-  const status = state.chat?.status;
-  update({ chat: { ...state.chat, ...chat } });
-  if (state.saved.chatId !== chat.id) remember({ chatId: chat.id });
-  if (chat.status === status) return;
-  if (chat.status === "ended") update({ agentTyping: null });
-  tellHost("live", { live: chat.status !== "ended" });
-  tellHost("event", { name: "chat", data: { status: chat.status } });
+  const { id, status } = chat;
+  const held = state.chat;
+  if (held && id !== held.id) return;
+  update({ chat: { ...held, ...chat } });
+  if (state.saved.chatId !== id) remember({ chatId: id });
+  if (status === held?.status) return;
+  if (status === "ended") update({ agentTyping: null });
+  tellHost("live", { live: status !== "ended" });
+  tellHost("event", { name: "chat", data: { status } });
 }
 
-/** Fetch every message after the last one held (a gap, a resync, a reconnect). */
+/** Fetch every message after the last held. */
 export async function fillGap() {
   const chatId = state.chat?.id;
   let page;
@@ -68,36 +80,37 @@ export async function fillGap() {
   } while (page.messages.length === PAGE);
 }
 
-/** Add messages, dropping seqs already held; a live one that skips a seq fetches the gap. */
+/** Add new messages; a live one that skips a seq fetches the gap. */
 export function addMessages(messages, live = false) {
   const known = lastSeq();
   const fresh = messages.filter((message) => message.chat_id === state.chat?.id && !state.messages.has(message.seq));
   if (!fresh.length) return;
   if (live && fresh[0].seq > known + 1) return void fillGap().catch(() => {});
   for (const message of fresh) {
+    const { sender: { type, name }, body } = message;
     state.messages.set(message.seq, message);
     unqueue(message.client_msg_id);
-    if (message.sender.type === "visitor" || !(known || live)) continue;  // not the history of a resumed chat
-    if (message.sender.type === "agent") update({ agentTyping: null });
-    announce(`${message.sender.name || "Support"}: ${message.body}`);
-    tellHost("event", { name: "message", data: { sender: message.sender.name, body: message.body } });
+    if (type === "visitor" || !(known || live)) continue;  // not a resumed chat's history
+    if (type === "agent") update({ agentTyping: null });
+    announce(`${name || t("support")}: ${said(message)}`);
+    tellHost("event", { name: "message", data: { sender: name, body } });
   }
   update({ messages: state.messages });
   markRead();
 }
 
-/** While the widget is open and visible, what it shows is read; the host gets the unread count. */
+/** Open and visible means read; tell the host the unread count. */
 export function markRead() {
   const last = lastSeq();
   const chat = state.chat;
+  let seen = state.saved.seen?.[chat?.id] || 0;
   if (state.open && !document.hidden && chat && last) {
-    if ((state.saved.seen?.[chat.id] || 0) < last) remember({ seen: { [chat.id]: last } });
+    if (seen < last) remember({ seen: { [chat.id]: seen = last } });
     if (last > readSent && chat.status !== "ended") {
       readSent = last;
       call("POST", `/chats/${chat.id}/read`, { seq: last }).catch(() => { readSent = 0; });
     }
   }
-  const seen = state.saved.seen?.[chat?.id] || 0;
   tellHost("unread", { count: thread().filter((m) => m.seq > seen && m.sender.type === "agent").length });
 }
 

@@ -1,8 +1,14 @@
 /** Formats, icons and the DOM helpers (static/shared). */
 
 export { avatar, h, icon } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+export { formatTime as clock, formatDate, lang, t } from "../shared/i18n.js";
 
-export const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+/** A message's text: chatdesk's own lines in the visitor's language, else (or untranslated) its body. */
+export function said({ body, system }) {
+  const key = system && `line.${system.key}`, line = key && t(key, system.params);
+  return line && line !== key ? line : body;
+}
 
 export const fileSize = (bytes) => (bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${Math.round(bytes / 1024)} KB`
   : `${+(bytes / 1048576).toFixed(1)} MB`);

@@ -3,14 +3,14 @@
 let hostOrigin = null;
 const early = [];
 
-/** Send the loader a message; held until its hello tells us its origin. */
+/** Tell the loader; held until we know its origin. */
 export function tellHost(type, data = {}) {
   if (window.parent === window) return;
   if (!hostOrigin) early.push([type, data]);
   else window.parent.postMessage({ chatdesk: type, ...data }, hostOrigin);
 }
 
-/** Listen to the loader: init (page URL, open state, stored copy), open/close, identify. */
+/** Listen to the loader: init, open/close, identify. */
 export function listenToHost({ onInit, onOpen, onIdentify }) {
   addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data?.chatdesk) return;
@@ -25,11 +25,11 @@ export function listenToHost({ onInit, onOpen, onIdentify }) {
     } else if (data.chatdesk === "open") {
       onOpen(data.open);
     } else if (data.chatdesk === "identify") {
-      onIdentify({ name: data.name || "", email: data.email || "" });
+      onIdentify(data);
     }
   });
-  window.parent.postMessage({ chatdesk: "ready" }, "*");  // carries nothing: the answer tells the origin
+  window.parent.postMessage({ chatdesk: "ready" }, "*");
 }
 
-/** Say `text` through the polite live region (new messages from the agent). */
+/** Say `text` in the polite live region. */
 export const announce = (text) => { document.getElementById("announcer").textContent = text; };

@@ -1,4 +1,4 @@
-/** The visitor's events: what each one does, catching up over REST, and whether the stream is up. */
+/** The visitor's events: what each does, catching up over REST, the stream's state. */
 import { eventStream } from "../shared/stream.js";
 import { call } from "./api.js";
 import { addMessages, applyChat, fillGap, setAgentTyping } from "./chat.js";

@@ -1,21 +1,21 @@
 /* chatdesk's loader: launcher, chat frame, window.Chatdesk. */
 (() => {
   const script = document.currentScript || document.querySelector("script[data-widget-id]");
-  const id = script && script.dataset.widgetId;
-  if (!id || (window.Chatdesk && window.Chatdesk.version)) return;
+  const id = script?.dataset.widgetId;
+  if (!id || window.Chatdesk?.version) return;
   const base = new URL(".", script.src).href.replace(/\/$/, "");
   const origin = new URL(base).origin;
   const key = "chatdesk:" + id;
-  const queued = (window.Chatdesk && window.Chatdesk.q) || [];
+  const queued = window.Chatdesk?.q || [];
   const handlers = {}, toFrame = [];
-  let frame, ready = false, isOpen = false, title = "Chat";
+  let frame, ready = false, isOpen = false, title = "Chat", words = {};
 
   // Our state, and the frame's ("key|name") when its own storage is blocked.
   const store = (name, value) => {
     try {
       if (value === undefined) return localStorage[name];
       localStorage[name] = value;
-    } catch (e) { /* storage off: forget */ }
+    } catch { /* storage off: forget */ }
   };
   const saved = () => JSON.parse(store(key) || "{}");
   const remember = (patch) => store(key, JSON.stringify(Object.assign(saved(), patch)));
@@ -24,15 +24,16 @@
   const root = host.attachShadow({ mode: "open" });
   root.innerHTML = "<link rel=stylesheet href='" + base + "/static/widget/launcher.css'>" +
     "<div class=r hidden><div class=p hidden></div><div class=w><div class=g role=status hidden><span></span>" +
-    "<button type=button aria-label=Dismiss>\u2715</button></div><button class=b type=button aria-expanded=false>" +
+    "<button type=button>✕</button></div><button class=b type=button aria-expanded=false>" +
     "<i></i><span class=n hidden></span></button></div></div>";
-  const $ = (selector) => root.querySelector(selector);
+  const $ = (s) => root.querySelector(s);
   const panel = $(".p"), launcher = $(".b"), badge = $(".n"), greeting = $(".g"), wrap = $(".r");
   root.firstChild.onload = () => { wrap.hidden = false; };
 
   const emit = (name, data) => (handlers[name] || []).forEach((fn) => setTimeout(fn, 0, data));
   const post = (message) => (ready ? frame.contentWindow.postMessage(message, origin) : toFrame.push(message));
-  const label = (text) => launcher.setAttribute("aria-label", text);
+  // The launcher's words come with the settings, in the widget's language ({count}: unread messages).
+  const label = (key, count) => launcher.setAttribute("aria-label", (words[key] || title).replace("{count}", count));
   function mount() {
     if (frame) return;
     frame = document.createElement("iframe");
@@ -40,7 +41,7 @@
     frame.src = base + "/widget/frame/" + id;
     panel.appendChild(frame);
   }
-  function setOpen(open, byUser) {
+  function setOpen(open, byUser, quiet) {
     if (open === isOpen) return;
     isOpen = open;
     mount();
@@ -48,31 +49,31 @@
     greeting.hidden = true;
     wrap.classList.toggle("o", open);
     launcher.setAttribute("aria-expanded", open);
-    label((open ? "Close " : "Open ") + title);
+    label(open ? "close" : "open");
     remember({ open, greeted: true });
     post({ chatdesk: "open", open });
-    if (open) frame.focus();
+    if (open) quiet || frame.focus();
     else if (byUser) launcher.focus();
     emit(open ? "open" : "close");
   }
 
-  addEventListener("message", (event) => {
-    const data = event.data || {};
-    if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
+  addEventListener("message", (e) => {
+    const data = e.data || {};
+    if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
     const type = data.chatdesk;
     if (type === "ready") {
       const stored = {};
       try {
         for (const name in localStorage) if (!name.indexOf(key + "|")) stored[name.slice(key.length + 1)] = store(name);
-      } catch (e) { /* none */ }
+      } catch { /* none */ }
       ready = true;
       toFrame.unshift({ chatdesk: "init", page_url: location.href, open: isOpen, stored });
       toFrame.splice(0).forEach(post);
-    } else if (type === "close") setOpen(false, true);
+    } else if (type === "open") setOpen(data.open, !data.open, 1);
     else if (type === "unread") {
       badge.hidden = !data.count;
       badge.textContent = data.count > 9 ? "9+" : data.count;
-      if (!isOpen) label("Open " + title + (data.count ? " (" + data.count + " unread)" : ""));
+      if (!isOpen) label(data.count ? "unread" : "open", data.count);
     } else if (type === "live") remember({ live: data.live });
     else if (type === "store") store(key + "|" + data.key, data.value);
     else if (type === "event") emit(data.name, data.data);
@@ -90,23 +91,26 @@
     open: () => setOpen(true),
     close: () => setOpen(false),
     identify: (who) => post({ ...who, chatdesk: "identify" }),
-    on: (name, fn) => (handlers[name] = handlers[name] || []).push(fn),
+    on: (name, fn) => (handlers[name] ||= []).push(fn),
   };
-  queued.forEach((call) => api[call[0]] && api[call[0]](...call.slice(1)));
+  queued.forEach(([name, ...args]) => api[name]?.(...args));
 
-  fetch(base + "/api/v1/widgets/" + id + "/settings").then((response) => {
-    if (!response.ok) throw Error("HTTP " + response.status);
-    return response.json();
+  fetch(base + "/api/v1/widgets/" + id + "/settings").then((r) => {
+    if (!r.ok) throw Error("HTTP " + r.status);
+    return r.json();
   }).then((settings) => {
     title = settings.title;
     host.style.cssText = "--a:" + settings.color + ";--f:" + settings.color_text;
+    words = settings.launcher;
+    wrap.dir = settings.dir;
     wrap.classList.toggle("l", settings.position === "left");
-    label("Open " + title);
+    greeting.lastChild.setAttribute("aria-label", words.dismiss);
+    label(isOpen ? "close" : "open");
     greeting.firstChild.textContent = settings.greeting;
     const state = saved();
     greeting.hidden = !settings.greeting || state.greeted;
     document.body.appendChild(host);
-    if (state.live) mount();
+    if (state.live || settings.triggers[0]) mount();
     if (state.open) setOpen(true);
   }).catch((error) => console.warn("chatdesk:", error.message));
 })();

@@ -1,38 +1,46 @@
-/** The widget frame: boots from the saved visitor and chat, switches views, keeps focus inside. */
-import { call } from "./api.js";
-import { markRead, resumeChat } from "./chat.js";
+/** The widget frame: boot, views, focus kept inside. */
+import { loadSettings, markRead, resumeChat, verify } from "./chat.js";
 import { mountComposer } from "./composer.js";
-import { h } from "./dom.js";
+import { h, t } from "./dom.js";
+import english from "./english.js";
 import { buildEnded } from "./ended.js";
 import { mountHeader } from "./header.js";
 import { listenToHost, tellHost } from "./host.js";
 import { connect } from "./live.js";
 import { buildOffline, buildSent } from "./offline.js";
 import { buildPrechat } from "./prechat.js";
-import { adoptHostCopy, loadOutbox, state, subscribe, update, widgetId } from "./store.js";
+import { adoptHostCopy, loadOutbox, state, subscribe, update } from "./store.js";
 import { mountThread } from "./thread.js";
+import { countVisit, greeting, watchTriggers } from "./triggers.js";
 import { attach } from "./uploads.js";
+import { setLanguage, useCatalogue } from "../shared/i18n.js";
+
+// The words first: the settings say which language (docs/api.md, The widget).
+useCatalogue(english, "/static/widget/i18n");
+let early = loadSettings();
+await setLanguage(await early.then((settings) => settings.language, () => "en"));
 
 const app = document.getElementById("app");
-const close = () => tellHost("close");
+const close = () => tellHost("open", { open: false });
 const focusables = () => [...app.querySelectorAll("button, input, textarea, select")]
-  .filter((node) => !node.disabled && node.offsetParent);
+  .filter((n) => !n.disabled && n.offsetParent);
 const canAttach = () => state.view === "chat" && state.chat?.status !== "ended";
+const inForms = () => /prechat|offline/.test(state.view);
 
 function focusFirst() {
-  const nodes = focusables().filter((node) => node.closest(".pane"));
-  (nodes.find((node) => node.matches("input, textarea, select")) || nodes[0])?.focus();
+  const nodes = focusables().filter((n) => n.closest(".pane"));
+  (nodes.find((n) => n.matches("input, textarea, select")) || nodes[0])?.focus();
 }
 
-/** Tab and Shift+Tab cycle inside the widget; Esc minimises it. */
-document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") return close();
-  if (event.key !== "Tab") return;
+/** Tab cycles inside; Esc minimises. */
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape") return close();
+  if (e.key !== "Tab") return;
   const nodes = focusables();
-  const [first, last] = [nodes[0], nodes[nodes.length - 1]];
-  if (document.activeElement === (event.shiftKey ? first : last) || !app.contains(document.activeElement)) {
-    event.preventDefault();
-    (event.shiftKey ? last : first)?.focus();
+  const [first, last] = e.shiftKey ? [nodes.at(-1), nodes[0]] : [nodes[0], nodes.at(-1)];
+  if (document.activeElement === last || !app.contains(document.activeElement)) {
+    e.preventDefault();
+    first?.focus();
   }
 });
 document.addEventListener("visibilitychange", markRead);
@@ -40,7 +48,7 @@ document.addEventListener("visibilitychange", markRead);
 mountHeader(app, { onClose: close });
 const formPane = h("main", { class: "pane" });
 const chatPane = h("main", { class: "pane", hidden: true });
-const drop = h("div", { class: "drop", hidden: true }, "Drop files to send them");
+const drop = h("div", { class: "drop", hidden: true }, t("drop"));
 app.append(formPane, chatPane, drop);
 const renderThread = mountThread(chatPane);
 const footer = h("div", { class: "footer" });
@@ -49,61 +57,74 @@ const composer = mountComposer(footer);
 
 const VIEWS = {
   prechat: buildPrechat, offline: buildOffline, sent: buildSent,
-  loading: () => h("p", { class: "done", role: "status" }, "Loading\u2026"),
-  error: () => h("div", { class: "done", role: "alert" }, h("h2", {}, "Chat is unavailable right now"),
-    h("button", { class: "button primary", onclick: boot }, "Try again")),
+  loading: () => h("p", { class: "done", role: "status" }, t("loading")),
+  error: () => h("div", { class: "done", role: "alert" }, h("h2", {}, t("unavailable")),
+    h("button", { class: "button primary", onclick: boot }, t("tryAgain"))),
 };
-let shown = [];
-let endedCard = null;
-subscribe((current) => {
-  if (current.view !== shown[0] || current.identity !== shown[1]) {  // Chatdesk.identify() fills the form in
-    shown = [current.view, current.identity];
-    formPane.replaceChildren(VIEWS[current.view]?.(current.identity) || "");
-    formPane.hidden = current.view === "chat";
-    chatPane.hidden = !formPane.hidden;
-    if (current.open) focusFirst();
+let shown = "";
+let endedCard;
+subscribe(({ view, identity, settings, open, chat, greeting: greeted }) => {
+  // identify(), a greeting or new departments on offer redraw the form; typed text stays.
+  const next = [view, settings?.departments.map((item) => item.available), greeted?.id];
+  if (`${next}` !== `${shown}` || identity !== shown.identity) {
+    const typed = formPane.querySelector("form");
+    const values = typed && [...new FormData(typed)].filter((pair) => pair[1]);
+    if (values && inForms()) update({ draft: { ...state.draft, ...Object.fromEntries(values) } });
+    if (view === "prechat" && shown[0] === "chat") refresh();
+    shown = Object.assign(next, { identity });
+    formPane.replaceChildren(inForms() && greeted ? greeting(greeted) : "", VIEWS[view]?.(identity) || "");
+    chatPane.hidden = !(formPane.hidden = view === "chat");
+    if (open) focusFirst();
   }
-  if (current.view !== "chat") return;
-  renderThread(current);
-  const ended = current.chat?.status === "ended";
+  if (view !== "chat") return;
+  renderThread(state);
+  const ended = chat?.status === "ended";
   if (ended !== Boolean(endedCard)) {
     endedCard?.remove();
     endedCard = ended ? footer.appendChild(buildEnded()) : null;
     composer.hidden = ended;
-    if (ended && current.open) endedCard.querySelector("button").focus();
+    if (ended && open) endedCard.querySelector("button").focus();
   }
   connect();
 });
 
-/** Drag files anywhere onto an open chat to send them. */
-app.addEventListener("dragover", (event) => {
-  if (!canAttach() || !event.dataTransfer.types.includes("Files")) return;
-  event.preventDefault();
+/** Files dropped on an open chat are sent. */
+app.addEventListener("dragover", (e) => {
+  if (!canAttach() || !e.dataTransfer.types.includes("Files")) return;
+  e.preventDefault();
   drop.hidden = false;
 });
 drop.addEventListener("dragleave", () => { drop.hidden = true; });
-app.addEventListener("drop", (event) => {
-  event.preventDefault();
+app.addEventListener("drop", (e) => {
+  e.preventDefault();
   drop.hidden = true;
-  if (canAttach()) attach([...event.dataTransfer.files]);
+  if (canAttach()) attach([...e.dataTransfer.files]);
 });
+
+const showForm = ({ agents_online: online }) => update({ view: online ? "prechat" : "offline" });
 
 async function boot() {
   update({ view: "loading" });
   try {
-    const settings = await call("GET", `/widgets/${widgetId}/settings`);
+    const settings = await (early || loadSettings());
+    early = null;
     document.documentElement.style.cssText = `--accent:${settings.color};--accent-fg:${settings.color_text}`;
-    update({ settings });
-    if (!(await resumeChat())) update({ view: settings.agents_online ? "prechat" : "offline" });
+    if (await resumeChat()) return;
+    showForm(settings);
+    watchTriggers().catch(() => {});
   } catch {
     update({ view: "error" });
   }
 }
 
+/** On opening and a new chat: who takes chats now. */
+const refresh = () => inForms() && loadSettings().then((settings) => inForms() && showForm(settings), () => {});
+
 function start({ stored, page_url: pageUrl } = {}) {
   update({ pageUrl });
   adoptHostCopy(stored);
   loadOutbox();
+  countVisit();
   boot();
 }
 
@@ -111,11 +132,15 @@ listenToHost({
   onInit: start,
   onOpen: (open) => {
     update({ open });
-    if (open) {
-      markRead();
-      focusFirst();
-    }
+    if (!open) return;
+    markRead();
+    if (!state.quiet) focusFirst();  // a greeting: focus stays
+    state.quiet = false;
+    refresh();
   },
-  onIdentify: (identity) => update({ identity }),
+  onIdentify: (identity) => {
+    update({ identity });
+    if (identity.user_hash && state.saved.user !== identity.user_id) verify(identity).then(boot, boot);
+  },
 });
-if (window.parent === window) start();  // opened on its own, not inside a host page
+if (window.parent === window) start();  // no host page

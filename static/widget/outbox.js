@@ -1,4 +1,4 @@
-/** Messages waiting to be sent (localStorage), sent in order with their client_msg_id: stored once. */
+/** Messages waiting to be sent (localStorage), in order, with their client_msg_id: stored once. */
 import { call } from "./api.js";
 import { addMessages } from "./chat.js";
 import { uuid } from "./dom.js";
@@ -25,7 +25,7 @@ export function retry(clientMsgId) {
   flush();
 }
 
-/** Send what waits, in order; stop at the first network failure and try again later. */
+/** Send what waits, in order; on a network failure, later. */
 export function flush() {
   running ??= drain().finally(() => { running = null; });
   return running;

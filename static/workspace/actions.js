@@ -3,13 +3,14 @@ import { request } from "/static/workspace/api.js";
 import { h, toast } from "/static/workspace/dom.js";
 import { navigate } from "/static/workspace/router.js";
 import { state } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 /** A modal dialog with a form; `onSubmit(form)` may throw to keep it open with the error shown. */
-function dialog(title, fields, submitLabel, onSubmit, { destructive = false } = {}) {
+export function dialog(title, fields, submitLabel, onSubmit, { destructive = false } = {}) {
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const submit = h("button", { class: `button ${destructive ? "destructive" : "primary"}`, type: "submit" }, submitLabel);
   const form = h("form", { method: "dialog" }, h("h2", {}, title), ...fields, error,
-    h("div", { class: "actions" }, h("button", { class: "button secondary", type: "button", onclick: () => element.close() }, "Cancel"), submit));
+    h("div", { class: "actions" }, h("button", { class: "button secondary", type: "button", onclick: () => element.close() }, t("cancel")), submit));
   const element = h("dialog", { "aria-label": title }, form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -18,7 +19,7 @@ function dialog(title, fields, submitLabel, onSubmit, { destructive = false } = 
       await onSubmit(form);
       element.close();
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = Object.values(failure.fields || {}).join(" ") || failure.message;
       error.hidden = false;
     } finally {
       submit.removeAttribute("aria-busy");
@@ -30,33 +31,39 @@ function dialog(title, fields, submitLabel, onSubmit, { destructive = false } = 
   return element;
 }
 
+/** An agent to hand a chat to, with their presence and load; only one with a free slot can be chosen. */
+export function agentOption(agent, value) {
+  const free = agent.status === "online" && agent.active_chats < agent.max_chats;
+  const { name, active_chats: active, max_chats: max } = agent;
+  const text = agent.status === "online" ? t("agentOnline", { name, active, max })
+    : t(agent.status === "away" ? "agentAway" : "agentOffline", { name });
+  return h("option", { value, disabled: !free, dataset: { name } }, text);
+}
+
 export async function openTransferDialog(chat) {
   const { agents } = await request("GET", "/api/v1/agents/colleagues");
   const options = [
-    h("optgroup", { label: "Agents" }, agents.filter((agent) => agent.id !== state.agent.id).map((agent) => {
-      const free = agent.status === "online" && agent.active_chats < agent.max_chats;
-      return h("option", { value: `agent:${agent.id}`, disabled: !free },
-        `${agent.name} · ${agent.status}${agent.status === "online" ? ` · ${agent.active_chats}/${agent.max_chats} chats` : ""}`);
-    })),
-    h("optgroup", { label: "Departments (back to the queue)" }, [...state.departments.values()].map((department) =>
-      h("option", { value: `department:${department.id}` }, department.name))),
+    h("optgroup", { label: t("agents") }, agents.filter((agent) => agent.id !== state.agent.id)
+      .map((agent) => agentOption(agent, `agent:${agent.id}`))),
+    h("optgroup", { label: t("departmentsToQueue") }, [...state.departments.values()].map((department) =>
+      h("option", { value: `department:${department.id}`, dataset: { name: department.name } }, department.name))),
   ];
   const target = h("select", { id: "transfer-target", required: true }, options);
-  const note = h("textarea", { id: "transfer-note", rows: "3", maxlength: "500", placeholder: "What should they know? Only agents see this note." });
-  dialog("Transfer chat", [
-    h("div", { class: "field" }, h("label", { for: "transfer-target" }, "Transfer to"), target),
-    h("div", { class: "field" }, h("label", { for: "transfer-note" }, "Note (optional)"), note),
-  ], "Transfer", async () => {
+  const note = h("textarea", { id: "transfer-note", rows: "3", maxlength: "500", placeholder: t("handOverNote") });
+  dialog(t("transferChat"), [
+    h("div", { class: "field" }, h("label", { for: "transfer-target" }, t("transferTo")), target),
+    h("div", { class: "field" }, h("label", { for: "transfer-note" }, t("noteOptional")), note),
+  ], t("transfer"), async () => {
     const [kind, id] = target.value.split(":");
     await request("POST", `/api/v1/chats/${chat.id}/transfer`, { [`${kind}_id`]: id, note: note.value.trim() || null });
-    toast(`Transferred to ${target.selectedOptions[0].textContent.split(" · ")[0]}`);
+    toast(t("transferredTo", { name: target.selectedOptions[0].dataset.name }));
     navigate("#/");
   });
 }
 
 export function confirmEnd(chat) {
-  dialog("End this chat?", [h("p", { class: "muted" }, `${chat.visitor?.name || "The visitor"} will see that the chat has ended.`)],
-    "End chat", () => request("POST", `/api/v1/chats/${chat.id}/end`), { destructive: true });
+  dialog(t("endQuestion"), [h("p", { class: "muted" }, t("endWarning", { name: chat.visitor?.name || t("theVisitor") }))],
+    t("endChat"), () => request("POST", `/api/v1/chats/${chat.id}/end`), { destructive: true });
 }
 
 export async function convertToTicket(chat, button) {
@@ -65,7 +72,7 @@ export async function convertToTicket(chat, button) {
     const { ticket_id: ticketId } = await request("POST", `/api/v1/chats/${chat.id}/ticket`);
     navigate(`#/tickets/${ticketId}`);
   } catch (failure) {
-    toast(`Could not create the ticket: ${failure.message}`, "error");
+    toast(t("ticketNotCreated", { error: failure.message }), "error");
   } finally {
     button?.removeAttribute("aria-busy");
   }

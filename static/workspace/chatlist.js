@@ -3,6 +3,7 @@ import { avatar, h } from "/static/workspace/dom.js";
 import { when } from "/static/workspace/format.js";
 import { navigate } from "/static/workspace/router.js";
 import { on, setSearch, state } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 let root = null;
 
@@ -25,24 +26,23 @@ function myChats() {
     ...mine.filter((c) => c.status === "ended").sort(byActivity).slice(0, ENDED_SHOWN)];
 }
 
-/** "You: " on my own messages, the colleague's name on theirs (a transfer note, or before a transfer). */
-function previewSender({ sender }) {
-  if (sender.type !== "agent") return "";
-  return sender.id === state.agent.id ? "You: " : `${sender.name}: `;
+/** The last message; "You: " before my own, the colleague's name before theirs (a transfer note, or before a transfer). */
+function previewText({ sender, body }) {
+  if (sender.type !== "agent") return body;
+  return t("previewBy", { name: sender.id === state.agent.id ? t("you") : sender.name, body });
 }
 
 function chatLink(chat) {
   const preview = state.previews.get(chat.id);
   const count = unread(chat);
-  const previewText = preview ? `${previewSender(preview)}${preview.body}` : "No messages yet";
-  return h("li", {},
+    return h("li", {},
     h("a", { class: "chat-link", href: `#/chats/${chat.id}`, "aria-current": String(state.route.id === chat.id),
       dataset: { status: chat.status, unread: count ? String(count) : null, chatId: chat.id } },
-      avatar(chat.visitor?.name || "Visitor"),
-      h("span", { class: "who" }, chat.visitor?.name || "Visitor"),
+      avatar(chat.visitor?.name || t("visitor")),
+      h("span", { class: "who" }, chat.visitor?.name || t("visitor")),
       h("span", { class: "time" }, when(lastActivity(chat))),
-      h("span", { class: "preview" }, previewText),
-      count ? h("span", { class: "badge", "aria-label": `${count} unread` }, String(count)) : null));
+      h("span", { class: "preview" }, preview ? previewText(preview) : t("noMessagesYet")),
+      count ? h("span", { class: "badge", "aria-label": t("unreadCount", { count }) }, String(count)) : null));
 }
 
 function render() {
@@ -50,12 +50,12 @@ function render() {
   const active = chats.filter((chat) => chat.status === "active");
   const ended = chats.filter((chat) => chat.status === "ended");
   root.replaceChildren(...[
-    h("header", {}, h("h2", { id: "my-chats-title" }, "My chats"),
-      h("span", { class: "badge neutral", "aria-label": `${active.length} active` }, String(active.length))),
+    h("header", {}, h("h2", { id: "my-chats-title" }, t("myChats")),
+      h("span", { class: "badge neutral", "aria-label": t("activeCount", { count: active.length }) }, String(active.length))),
     active.length ? h("ul", { class: "rail-list" }, active.map(chatLink))
-      : h("p", { class: "rail-empty" }, state.search ? "No chat matches your search." : "No active chats. Accepted chats show up here."),
-    ended.length ? h("h2", { class: "rail-empty small" }, "Ended") : null,
-    ended.length ? h("ul", { class: "rail-list", "aria-label": "Ended chats" }, ended.map(chatLink)) : null,
+      : h("p", { class: "rail-empty" }, t(state.search ? "noChatMatches" : "noActiveChats")),
+    ended.length ? h("h2", { class: "rail-empty small" }, t("ended")) : null,
+    ended.length ? h("ul", { class: "rail-list", "aria-label": t("endedChats") }, ended.map(chatLink)) : null,
   ].filter(Boolean));
 }
 
@@ -76,6 +76,7 @@ export function mountChatList(element, search) {
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
       event.preventDefault();
+      if (!search.offsetParent) document.getElementById("search-open").click();  // collapsed to its icon: open it
       search.focus();
       search.select();
     } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {

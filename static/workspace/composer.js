@@ -8,6 +8,7 @@ import { h, icon, toast } from "/static/workspace/dom.js";
 import { size } from "/static/workspace/format.js";
 import { attachPalette } from "/static/workspace/palette.js";
 import { addMessages, on } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 const DRAFT_KEY = (chatId) => `chatdesk.draft.${chatId}`;
 const OUTBOX_KEY = "chatdesk.outbox";
@@ -44,7 +45,7 @@ async function flushOutbox() {
           retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
           return;
         }
-        toast(`A message could not be sent: ${failure.message}`, "error");
+        toast(t("messageNotSent", { error: failure.message }), "error");
       }
       saveOutbox(outbox().filter((queued) => queued.payload.client_msg_id !== item.payload.client_msg_id));
     }
@@ -62,25 +63,25 @@ async function sendMessage(chatId, fields) {
 }
 
 export function createComposer(container, chat) {
-  const textarea = h("textarea", { rows: "1", id: "composer-input", placeholder: "Write a reply…  (/ for quick responses)",
-    "aria-label": "Message", maxlength: "5000" });
+  const textarea = h("textarea", { rows: "1", id: "composer-input", placeholder: t("replyPlaceholder"),
+    "aria-label": t("message"), maxlength: "5000" });
   const uploads = h("div", { class: "uploads", "aria-live": "polite" });
   const fileInput = h("input", { type: "file", hidden: true, multiple: true });
   const pending = h("span", { class: "composer-hint" });
   const tools = h("div", { class: "composer-tools" });
-  const form = h("form", { class: "composer", "aria-label": "Reply" }, uploads,
-    h("div", { class: "composer-box" }, textarea, h("button", { class: "button primary", type: "submit" }, "Send")),
+  const form = h("form", { class: "composer", "aria-label": t("reply") }, uploads,
+    h("div", { class: "composer-box" }, textarea, h("button", { class: "button primary", type: "submit" }, t("send"))),
     tools, fileInput);
   container.replaceChildren(form);
   const attached = [];  // {id, element} of finished uploads
   let typingSent = false, typingTimer = null;
   const noteToggle = h("button", { class: "icon-button", type: "button", "aria-pressed": "false",
-    "aria-label": "Internal note", title: "Internal note: only agents see it" }, icon("lock"));
+    "aria-label": t("internalNote"), title: t("internalNoteTitle") }, icon("lock"));
   noteToggle.addEventListener("click", () => {
     const note = noteToggle.getAttribute("aria-pressed") !== "true";
     noteToggle.setAttribute("aria-pressed", String(note));
     form.classList.toggle("note", note);
-    textarea.placeholder = note ? "Internal note: only agents see this" : "Write a reply…  (/ for quick responses)";
+    textarea.placeholder = t(note ? "notePlaceholder" : "replyPlaceholder");
     if (note && typingSent) setTyping(false);
     textarea.focus();
   });
@@ -107,8 +108,8 @@ export function createComposer(container, chat) {
   }
 
   async function attach(file) {
-    const progress = h("progress", { max: "1", value: "0", "aria-label": `Uploading ${file.name}` });
-    const remove = h("button", { class: "icon-button", type: "button", "aria-label": `Remove ${file.name}` }, "×");
+    const progress = h("progress", { max: "1", value: "0", "aria-label": t("uploading", { name: file.name }) });
+    const remove = h("button", { class: "icon-button", type: "button", "aria-label": t("removeFile", { name: file.name }) }, "×");
     const element = h("span", { class: "upload", dataset: { state: "uploading" } }, `${file.name} · ${size(file.size)}`, progress, remove);
     uploads.append(element);
     const entry = { id: null, element };
@@ -127,7 +128,7 @@ export function createComposer(container, chat) {
   async function send() {
     const body = textarea.value.trim();
     const ready = attached.filter((entry) => entry.id);
-    if (attached.some((entry) => entry.element.dataset.state === "uploading")) return toast("Wait for the upload to finish.");
+    if (attached.some((entry) => entry.element.dataset.state === "uploading")) return toast(t("waitForUpload"));
     if (!body && !ready.length) return;
     const fields = { body: body || ready.map((entry) => entry.element.firstChild.textContent.split(" · ")[0]).join(", "),
       attachment_ids: ready.map((entry) => entry.id), internal: isNote() };
@@ -142,7 +143,7 @@ export function createComposer(container, chat) {
 
   function showPending() {
     const waiting = outbox().filter((item) => item.chatId === chat.id).length;
-    pending.textContent = waiting ? `${waiting} waiting to send…` : "Enter to send · Shift+Enter for a new line";
+    pending.textContent = waiting ? t("waitingToSend", { count: waiting }) : t("enterToSend");
   }
 
   attachPalette(textarea, form, chat);  // before the Enter handler: the palette's Enter picks a response
@@ -174,11 +175,11 @@ export function createComposer(container, chat) {
   });
   fileInput.addEventListener("change", () => { [...fileInput.files].forEach(attach); fileInput.value = ""; });
 
-  const { toggle: emojiButton, grid: emojiGrid } = emojiPicker(insert, "Emoji", icon("smile"));
-  emojiButton.title = "Emoji";
+  const { toggle: emojiButton, grid: emojiGrid } = emojiPicker(insert, t("emoji"), icon("smile"));
+  emojiButton.title = t("emoji");
   emojiGrid.classList.add("popover");
   form.append(emojiGrid);
-  tools.append(h("button", { class: "icon-button", type: "button", "aria-label": "Attach a file", title: "Attach a file",
+  tools.append(h("button", { class: "icon-button", type: "button", "aria-label": t("attachFile"), title: t("attachFile"),
     onclick: () => fileInput.click() }, icon("paperclip")), emojiButton, noteToggle, pending);
 
   const offs = [on("connection", (connection) => connection === "open" && flushOutbox())];

@@ -3,43 +3,54 @@ import { request } from "/static/workspace/api.js";
 import { avatar, h, stateView } from "/static/workspace/dom.js";
 import { confirmEnd, convertToTicket, openTransferDialog } from "/static/workspace/actions.js";
 import { createComposer } from "/static/workspace/composer.js";
-import { loadLatest } from "/static/workspace/events.js";
-import { on, putChat, setAgentRead, state, thread as heldThread } from "/static/workspace/store.js";
+import { fetchChat } from "/static/workspace/events.js";
+import { statusWord } from "/static/workspace/format.js";
+import { ratingChip } from "/static/workspace/rating.js";
+import { changeCount, on, putChat, setAgentRead, state } from "/static/workspace/store.js";
 import { createThread } from "/static/workspace/thread.js";
-import { showVisitor } from "/static/workspace/visitor-panel.js";
+import { showRating, showVisitor } from "/static/workspace/visitor-panel.js";
+import { t } from "/static/shared/i18n.js";
 
 let current = null;  // {chatId, destroy}
 
 function header(chat) {
   const mine = chat.agent?.id === state.agent.id;
-  const status = chat.status === "active" && !mine ? `with ${chat.agent?.name}` : chat.status;
+  const status = chat.status === "active" && !mine ? t("withAgent", { name: chat.agent?.name }) : statusWord(chat.status);
   const actions = [];
   if (mine && chat.status === "active") {
-    actions.push(h("button", { class: "button secondary small", type: "button", onclick: () => openTransferDialog(chat) }, "Transfer"),
-      h("button", { class: "button secondary small", type: "button", onclick: () => confirmEnd(chat) }, "End chat"));
+    actions.push(h("button", { class: "button secondary small", type: "button", onclick: () => openTransferDialog(chat) }, t("transfer")),
+      h("button", { class: "button secondary small", type: "button", onclick: () => confirmEnd(chat) }, t("endChat")));
   }
   actions.push(h("button", { class: "button secondary small", type: "button", onclick: (e) => convertToTicket(chat, e.currentTarget) },
-    "Create ticket"));
-  return h("header", { class: "chat-header" }, avatar(chat.visitor?.name || "Visitor"),
-    h("div", { class: "who" }, h("h2", {}, chat.visitor?.name || "Visitor"),
+    t("createTicket")));
+  return h("header", { class: "chat-header" }, avatar(chat.visitor?.name || t("visitor")),
+    h("div", { class: "who" }, h("h2", {}, chat.visitor?.name || t("visitor")),
       h("p", {}, h("span", { class: "pill", dataset: { status: chat.status } }, status),
-        chat.visitor?.email ? ` ${chat.visitor.email}` : "")),
+        chat.visitor?.email ? ` ${chat.visitor.email}` : "", ratingChip(chat),
+        chat.rating_comment ? h("q", { class: "rating-comment", title: chat.rating_comment }, chat.rating_comment) : null)),
     h("div", { class: "actions" }, actions));
 }
 
 function closedNote(chat) {
-  if (chat.status === "ended") return "This chat has ended. Turn it into a ticket to follow up by email.";
-  if (chat.status === "queued") return "This chat is waiting in the queue.";
-  return `This chat is with ${chat.agent?.name || "another agent"}.`;
+  if (chat.status === "ended") return t("endedNote");
+  if (chat.status === "queued") return t("queuedNote");
+  return t("withOtherNote", { name: chat.agent?.name || t("anotherAgent") });
 }
 
-function typingLine(element, chatId) {
+/** "Marie is typing", announced politely once, and the visitor's unsent words (the typing preview)
+    under it, shown but not announced: a screen reader would read them out at every keystroke. */
+export function typingLine(element, chatId) {
+  const who = h("span", { "aria-live": "polite" });
+  const words = h("q", { class: "typing-preview" });
+  element.replaceChildren(who, words);
   let timer = null;
   const show = () => {
     clearTimeout(timer);
     const typing = state.typing.get(chatId);
     const left = typing ? typing.until - Date.now() : 0;
-    element.textContent = left > 0 ? `${typing.name || "The visitor"} is typing` : "";
+    const line = left > 0 ? t("isTyping", { name: typing.name || t("theVisitor") }) : "";
+    if (who.textContent !== line) who.textContent = line;
+    words.textContent = left > 0 && typing.preview ? typing.preview : "";
     if (left > 0) timer = setTimeout(show, left);
   };
   show();
@@ -69,27 +80,25 @@ export async function openConversation(main, panel, chatId) {
   closeConversation();
   performance.mark("thread-open");
   main.classList.add("fixed");
-  main.replaceChildren(stateView("Opening the chat…", ""));
+  main.replaceChildren(stateView(t("openingChat"), ""));
   let chat = state.chats.get(chatId);
   try {
-    chat = (await request("GET", `/api/v1/chats/${chatId}`)).chat;
-    putChat(chat);
-    const held = heldThread(chatId);
-    if (!held.loaded) {
-      await loadLatest(chatId, chat.last_seq);
-      held.loaded = true;
-    }
+    const since = changeCount();
+    chat = await fetchChat(chatId);
+    putChat(chat, { since });
+    chat = state.chats.get(chatId);  // what an event said meanwhile wins
   } catch (failure) {
-    main.replaceChildren(stateView("This chat could not open", failure.message,
-      h("a", { class: "button secondary", href: "#/" }, "Back to chats")));
+    main.replaceChildren(stateView(t("chatNotOpen"), failure.message,
+      h("a", { class: "button secondary", href: "#/" }, t("backToChats"))));
     return;
   }
   if (state.route.id !== chatId) return;
 
   const threadWrap = h("div", { class: "thread-wrap" });
-  const typing = h("div", { class: "typing", "aria-live": "polite" });
+  const typing = h("div", { class: "typing" });
   const bottom = h("div");
-  const view = h("section", { class: "conversation", "aria-label": `Chat with ${chat.visitor?.name || "visitor"}` },
+  const label = chat.visitor?.name ? t("chatWith", { name: chat.visitor.name }) : t("chatWithVisitor");
+  const view = h("section", { class: "conversation", "aria-label": label },
     h("div"), threadWrap, typing, bottom);
   main.replaceChildren(view);
   let composer = null;
@@ -99,6 +108,7 @@ export async function openConversation(main, panel, chatId) {
   function refresh() {
     const latest = state.chats.get(chatId);
     view.firstElementChild.replaceWith(header(latest));
+    showRating(panel, latest);
     const writable = latest.status === "active" && latest.agent?.id === state.agent.id;
     if (writable && !composer) composer = createComposer(bottom, latest);
     if (!writable) {

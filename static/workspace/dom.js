@@ -32,6 +32,8 @@ const ICONS = {
   lock: "M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 017 0v3",
   file: "M14 3H7a2 2 0 00-2 2v14a2 2 0 002 2h10a2 2 0 002-2V8zM14 3v5h5",
   bolt: "M13 3L5 13h6l-1 8 8-10h-6z",
+  thumbUp: "M7 10v11H4V10zM7 10l4-7a2 2 0 012 2v4h6a2 2 0 012 2.3l-1.3 7A2 2 0 0117.7 21H7",
+  thumbDown: "M17 14V3h3v11zM17 14l-4 7a2 2 0 01-2-2v-4H5a2 2 0 01-2-2.3l1.3-7A2 2 0 016.3 3H17",
 };
 
 export function icon(name) {

@@ -1,4 +1,5 @@
-// Times, durations and sizes as the workspace shows them.
+// Times, durations, sizes and statuses as the workspace shows them.
+import { t } from "/static/shared/i18n.js";
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric" });
@@ -10,8 +11,8 @@ const shortDate = (iso) => dateFormat.format(new Date(iso));
 export function dayLabel(iso) {
   const day = new Date(iso).toDateString();
   const today = new Date();
-  if (day === today.toDateString()) return "Today";
-  if (day === new Date(today - 864e5).toDateString()) return "Yesterday";
+  if (day === today.toDateString()) return t("today");
+  if (day === new Date(today - 864e5).toDateString()) return t("yesterday");
   return dayFormat.format(new Date(iso));
 }
 
@@ -29,7 +30,11 @@ export function when(iso) {
 }
 
 export function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024) return t("sizeBytes", { size: bytes });
+  if (bytes < 1024 * 1024) return t("sizeKilobytes", { size: (bytes / 1024).toFixed(0) });
+  return t("sizeMegabytes", { size: (bytes / 1024 / 1024).toFixed(1) });
 }
+
+/** A chat's or a ticket's status as a word ("ended"). */
+export const statusWord = (status) => ({ queued: t("statusQueued"), active: t("statusActive"), ended: t("statusEnded"),
+  open: t("statusOpen"), pending: t("statusPending"), solved: t("statusSolved") })[status] ?? status;

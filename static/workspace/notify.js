@@ -1,7 +1,7 @@
 // Getting the agent's attention: a sound, "(2) chatdesk" in the tab title while hidden, desktop notifications.
 import { on, state } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
-const TITLE = "chatdesk";
 let unseen = 0;
 let audio = null;
 
@@ -41,20 +41,20 @@ function attention(title, body, kind) {
   playSound(kind);
   if (!document.hidden) return;
   unseen += 1;
-  document.title = `(${unseen}) ${TITLE}`;
+  document.title = `(${unseen}) ${t("brand")}`;
   showDesktop(title, body);
 }
 
 export function startNotifications() {
-  on("offer", (chat) => attention("New chat offered", `${chat.visitor.name || "A visitor"} is waiting`, "offer"));
+  on("offer", (chat) => attention(t("newChatOffered"), t("isWaiting", { name: chat.visitor.name || t("aVisitor") }), "offer"));
   on("message", (message) => {
     const chat = state.chats.get(message.chat_id);
     if (message.sender.type !== "visitor" || chat?.agent?.id !== state.agent.id) return;
-    if (document.hidden || state.route.id !== chat.id) attention(message.sender.name || "Visitor", message.body, "message");
+    if (document.hidden || state.route.id !== chat.id) attention(message.sender.name || t("visitor"), message.body, "message");
   });
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) return;
     unseen = 0;
-    document.title = TITLE;
+    document.title = t("brand");
   });
 }

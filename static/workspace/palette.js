@@ -3,6 +3,7 @@
 import { request } from "/static/workspace/api.js";
 import { h } from "/static/workspace/dom.js";
 import { setQuickResponses, state } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 /** How well `query` matches `text`: prefix > substring > letters in order; 0 for no match. */
 function score(query, text) {
@@ -20,8 +21,8 @@ function score(query, text) {
 }
 
 function fillPlaceholders(body, chat) {
-  const values = { "visitor.name": chat.visitor?.name || "there", "visitor.email": chat.visitor?.email || "",
-    "agent.name": state.agent.name };
+  const values = { "visitor.name": chat.visitor?.name || t("visitorNameFallback"), "visitor.email": chat.visitor?.email || "",
+    "agent.name": state.agent.public_name || state.agent.name };  // what customers see
   return body.replace(/\{\{\s*(visitor\.name|visitor\.email|agent\.name)\s*\}\}/g, (_, key) => values[key]);
 }
 
@@ -54,14 +55,14 @@ export function attachPalette(textarea, anchor, chat) {
     const query = textarea.value.slice(1);
     items = ranked(query);
     selected = Math.min(selected, Math.max(0, items.length - 1));
-    list ||= h("div", { class: "popover palette", role: "listbox", id: "quick-responses", "aria-label": "Quick responses" });
+    list ||= h("div", { class: "popover palette", role: "listbox", id: "quick-responses", "aria-label": t("quickResponses") });
     list.replaceChildren(...(items.length ? items.map((item, index) => h("div", {
       role: "option", id: `qr-${item.id}`, "aria-selected": String(index === selected),
       onmousedown: (event) => { event.preventDefault(); choose(item); },
     }, h("span", {}, h("span", { class: "shortcut" }, `/${item.shortcut}`), ` ${item.title}`),
       h("span", { class: "body" }, fillPlaceholders(item.body, chat))))
       : [h("p", { class: "muted small palette-empty" },
-        loaded ? "No quick response matches. Admins add shared ones; you can add your own." : "Loading quick responses…")]));
+        t(loaded ? "paletteNoMatch" : "paletteLoading"))]));
     if (!list.isConnected) anchor.append(list);
     textarea.setAttribute("aria-expanded", "true");
     if (items[selected]) textarea.setAttribute("aria-activedescendant", `qr-${items[selected].id}`);

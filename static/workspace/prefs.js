@@ -4,6 +4,7 @@ import { h, toast } from "/static/workspace/dom.js";
 import { myQuickResponses } from "/static/workspace/my-quick-responses.js";
 import { askDesktopPermission } from "/static/workspace/notify.js";
 import { on, setAgent, state } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 const IDLE_CHECK_MS = 15000;
 let lastActivity = Date.now();
@@ -27,7 +28,7 @@ function watchIdle() {
     const minutes = state.agent.preferences?.idle_minutes ?? 10;  // 0: never go away by itself
     if (minutes > 0 && state.agent.status === "online" && Date.now() - lastActivity > minutes * 60000) {
       autoAway = true;
-      setStatus("away").then(() => toast("You were idle, so you are now away. Move the mouse to come back."), () => {});
+      setStatus("away").then(() => toast(t("nowAway")), () => {});
     }
   }, IDLE_CHECK_MS);
 }
@@ -39,34 +40,36 @@ function openPreferences() {
     "aria-describedby": "pref-idle-hint" });
   const sound = h("input", { id: "pref-sound", type: "checkbox", checked: prefs.sound !== false });
   const desktop = h("input", { id: "pref-desktop", type: "checkbox", checked: Boolean(prefs.desktop_notifications) });
+  const mail = h("input", { id: "pref-mail", type: "checkbox", checked: Boolean(prefs.email_notifications) });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   desktop.addEventListener("change", async () => {  // a click: the one moment browsers let us ask
     if (desktop.checked && (await askDesktopPermission()) !== "granted") {
       desktop.checked = false;
-      error.textContent = "The browser did not allow notifications; allow them in the site settings first.";
+      error.textContent = t("notificationsRefused");
       error.hidden = false;
     }
   });
-  const form = h("form", {}, h("h2", {}, "Preferences"),
-    h("div", { class: "field" }, h("label", { for: "pref-max-chats" }, "Chats at once"), maxChats),
-    h("div", { class: "field" }, h("label", { for: "pref-idle" }, "Go away after idle (minutes)"), idle,
-      h("span", { class: "muted small", id: "pref-idle-hint" }, "0 keeps you online however long you are idle.")),
-    h("label", { class: "check", for: "pref-sound" }, sound, "Play a sound for new chats and messages"),
-    h("label", { class: "check", for: "pref-desktop" }, desktop, "Desktop notifications while the tab is hidden"),
+  const form = h("form", {}, h("h2", {}, t("preferences")),
+    h("div", { class: "field" }, h("label", { for: "pref-max-chats" }, t("chatsAtOnce")), maxChats),
+    h("div", { class: "field" }, h("label", { for: "pref-idle" }, t("idleMinutes")), idle,
+      h("span", { class: "muted small", id: "pref-idle-hint" }, t("idleHint"))),
+    h("label", { class: "check", for: "pref-sound" }, sound, t("soundPreference")),
+    h("label", { class: "check", for: "pref-desktop" }, desktop, t("desktopPreference")),
+    h("label", { class: "check", for: "pref-mail" }, mail, t("mailPreference")),
     myQuickResponses(),
     error,
-    h("div", { class: "actions" }, h("button", { class: "button secondary", type: "button", onclick: () => dialog.close() }, "Cancel"),
-      h("button", { class: "button primary", type: "submit" }, "Save")));
-  const dialog = h("dialog", { "aria-label": "Preferences" }, form);
+    h("div", { class: "actions" }, h("button", { class: "button secondary", type: "button", onclick: () => dialog.close() }, t("cancel")),
+      h("button", { class: "button primary", type: "submit" }, t("save"))));
+  const dialog = h("dialog", { "aria-label": t("preferences") }, form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       const agent = await request("PATCH", "/api/v1/agents/me/preferences", {
         max_chats: Number(maxChats.value), idle_minutes: Number(idle.value), sound: sound.checked,
-        desktop_notifications: desktop.checked });
+        desktop_notifications: desktop.checked, email_notifications: mail.checked });
       setAgent({ ...state.agent, ...agent });
       dialog.close();
-      toast("Preferences saved");
+      toast(t("preferencesSaved"));
     } catch (failure) {
       error.textContent = failure.fields ? Object.values(failure.fields).join(" ") : failure.message;
       error.hidden = false;

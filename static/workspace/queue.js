@@ -4,6 +4,7 @@ import { avatar, h, toast } from "/static/workspace/dom.js";
 import { duration } from "/static/workspace/format.js";
 import { navigate } from "/static/workspace/router.js";
 import { dropOffer, on, state } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 let root = null;
 
@@ -14,7 +15,7 @@ async function acceptChat(chatId, button) {
     dropOffer(chatId);
     navigate(`#/chats/${chatId}`);
   } catch (failure) {
-    toast(failure.status === 409 ? failure.message : `Could not accept: ${failure.message}`, "error");
+    toast(failure.status === 409 ? failure.message : t("acceptFailed", { error: failure.message }), "error");
   } finally {
     button?.removeAttribute("aria-busy");
   }
@@ -25,34 +26,35 @@ async function declineChat(chatId) {
   try {
     await request("POST", `/api/v1/chats/${chatId}/decline`);
   } catch (failure) {
-    if (failure.status !== 409) toast(`Could not pass: ${failure.message}`, "error");
+    if (failure.status !== 409) toast(t("passFailed", { error: failure.message }), "error");
   }
 }
 
-const visitorName = (chat) => chat.visitor?.name || "Visitor";
+const visitorName = (chat) => chat.visitor?.name || t("visitor");
 const departmentName = (chat) => state.departments.get(chat.department_id)?.name || "";
 
 function offerCard({ chat, expiresAt }) {
   const timeout = (state.departments.get(chat.department_id)?.accept_timeout_s || 30) * 1000;
-  return h("article", { class: "offer", "aria-label": `Chat offered: ${visitorName(chat)}`, dataset: { chatId: chat.id } },
+  return h("article", { class: "offer", "aria-label": t("chatOffered", { name: visitorName(chat) }), dataset: { chatId: chat.id } },
     h("div", { class: "title" }, avatar(visitorName(chat)), h("span", {}, visitorName(chat)),
-      h("span", { class: "countdown", dataset: { expires: expiresAt, timeout }, "aria-label": "Time left to accept" })),
-    h("div", { class: "muted small" }, `New chat · ${departmentName(chat)}`),
+      h("span", { class: "countdown", dataset: { expires: expiresAt, timeout }, "aria-label": t("timeLeft") })),
+    h("div", { class: "muted small" }, t("newChatIn", { department: departmentName(chat) })),
     h("div", { class: "meter", "aria-hidden": "true" }, h("span")),
     h("div", { class: "actions" },
-      h("button", { class: "button primary small", type: "button", onclick: (e) => acceptChat(chat.id, e.currentTarget) }, "Accept"),
-      h("button", { class: "button secondary small", type: "button", onclick: () => declineChat(chat.id) }, "Pass")));
+      h("button", { class: "button primary small", type: "button", onclick: (e) => acceptChat(chat.id, e.currentTarget) }, t("accept")),
+      h("button", { class: "button secondary small", type: "button", onclick: () => declineChat(chat.id) }, t("pass"))));
 }
 
+const broadcast = (chat) => state.departments.get(chat.department_id)?.routing_mode === "broadcast";
+
 function queueItem(chat) {
-  const broadcast = state.departments.get(chat.department_id)?.routing_mode === "broadcast";
   return h("li", { class: "queue-item", dataset: { chatId: chat.id } },
-    h("span", { class: "queue-position", "aria-label": `Position ${chat.queue_position ?? "?"}` }, String(chat.queue_position ?? "·")),
+    h("span", { class: "queue-position", "aria-label": t("position", { position: chat.queue_position ?? "?" }) }, String(chat.queue_position ?? "·")),
     h("span", { class: "who" }, visitorName(chat)),
-    broadcast ? h("button", { class: "button primary small", type: "button",
-      "aria-label": `Accept chat with ${visitorName(chat)}`, onclick: (e) => acceptChat(chat.id, e.currentTarget) }, "Accept") : null,
+    broadcast(chat) ? h("button", { class: "button primary small", type: "button",
+      "aria-label": t("acceptChatWith", { name: visitorName(chat) }), onclick: (e) => acceptChat(chat.id, e.currentTarget) }, t("accept")) : null,
     h("span", { class: "meta" }, h("span", {}, departmentName(chat)),
-      h("span", { class: "wait", dataset: { since: chat.created_at }, "aria-label": "Waiting for" })));
+      h("span", { class: "wait", dataset: { since: chat.created_at }, "aria-label": t("waitingFor") })));
 }
 
 let shown = "";  // what the rail shows; re-rendering only on a change keeps keyboard focus on its buttons
@@ -66,12 +68,14 @@ function render() {
     waiting.map((chat) => [chat.id, chat.queue_position, chat.visitor?.name, chat.department_id])]);
   if (signature === shown) return;
   shown = signature;
+  // The count is of the chats I may take now: offered to me, or waiting with an Accept button (broadcast).
+  const forMe = offers.length + waiting.filter(broadcast).length;
   root.replaceChildren(
-    h("header", {}, h("h2", { id: "queue-title" }, "Queue"),
-      h("span", { class: "badge neutral", "aria-label": `${waiting.length} waiting` }, String(waiting.length))),
+    h("header", {}, h("h2", { id: "queue-title" }, t("queue")),
+      h("span", { class: `badge${forMe ? "" : " neutral"}`, "aria-label": t("forYouToTake", { count: forMe }) }, String(forMe))),
     ...offers.map(offerCard),
-    waiting.length ? h("ol", { class: "rail-list", "aria-label": "Waiting chats" }, waiting.map(queueItem))
-      : h("p", { class: "rail-empty" }, offers.length ? "Nobody else is waiting." : "Nobody is waiting. New chats show up here."));
+    waiting.length ? h("ol", { class: "rail-list", "aria-label": t("waitingChats") }, waiting.map(queueItem))
+      : h("p", { class: "rail-empty" }, t(offers.length ? "nobodyElseWaiting" : "nobodyWaiting")));
   tick();
 }
 

@@ -1,8 +1,10 @@
 // Quick responses as cards with Edit and Delete, and their editor dialog (shortcut, title, text with
 // placeholder chips): shared ones in the admin console, an agent's own in Preferences.
+import { linkify } from "../shared/links.js";
 import { request } from "/static/workspace/api.js";
 import { h, toast } from "/static/workspace/dom.js";
 import { confirmDialog, field, formDialog } from "/static/workspace/admin/forms.js";
+import { t } from "/static/shared/i18n.js";
 
 const PLACEHOLDERS = ["visitor.name", "visitor.email", "agent.name"];
 
@@ -19,19 +21,20 @@ export function editQuickResponse(existing, { shared, onSaved }) {
   const title = h("input", { name: "title", autocomplete: "off", maxlength: 80, value: existing?.title || "", required: true });
   const body = h("textarea", { name: "body", rows: 5, maxlength: 2000, required: true });
   body.value = existing?.body || "";
-  const chips = h("div", { class: "chips", role: "group", "aria-label": "Insert a placeholder" },
+  const chips = h("div", { class: "chips", role: "group", "aria-label": t("insertPlaceholder") },
     PLACEHOLDERS.map((name) => h("button", { class: "chip", type: "button", onclick: () => insertAt(body, `{{${name}}}`) },
       `{{${name}}}`)));
-  const who = shared ? "Agents type" : "Type";
-  formDialog(existing ? `Edit /${existing.shortcut}` : shared ? "New shared quick response" : "New quick response", [
-    field("Shortcut", shortcut, { hint: `${who} / and this, e.g. hello. Lower-case letters, digits, - and _.` }),
-    field("Title", title),
-    field("Text", body, { hint: `Placeholders are filled in when ${shared ? "an agent inserts" : "you insert"} it.` }), chips,
-  ], existing ? "Save" : "Create", async () => {
+  const heading = existing ? t("editShortcut", { shortcut: existing.shortcut })
+    : t(shared ? "newSharedQuickResponse" : "newQuickResponse");
+  formDialog(heading, [
+    field(t("shortcut"), shortcut, { hint: t(shared ? "shortcutHintShared" : "shortcutHint") }),
+    field(t("title"), title),
+    field(t("text"), body, { hint: t(shared ? "placeholdersHintShared" : "placeholdersHint") }), chips,
+  ], t(existing ? "save" : "create"), async () => {
     const values = { shortcut: shortcut.value.trim(), title: title.value.trim(), body: body.value };
     if (existing) await request("PATCH", `/api/v1/quick-responses/${existing.id}`, values);
     else await request("POST", "/api/v1/quick-responses", { ...values, shared });
-    toast(shared ? `/${values.shortcut} is saved for every agent.` : `/${values.shortcut} is saved.`);
+    toast(t(shared ? "savedForEveryAgent" : "savedShortcut", { shortcut: values.shortcut }));
     onSaved();
   });
 }
@@ -41,17 +44,17 @@ function responseCard(response, { shared, onSaved }) {
     h("div", { class: "response-head" },
       h("code", { class: "shortcut" }, `/${response.shortcut}`), h("h2", {}, response.title),
       h("span", { class: "spacer" }),
-      h("button", { class: "button ghost small", type: "button", "aria-label": `Edit /${response.shortcut}`,
-        onclick: () => editQuickResponse(response, { shared, onSaved }) }, "Edit"),
-      h("button", { class: "button ghost danger small", type: "button", "aria-label": `Delete /${response.shortcut}`,
+      h("button", { class: "button ghost small", type: "button", "aria-label": t("editShortcut", { shortcut: response.shortcut }),
+        onclick: () => editQuickResponse(response, { shared, onSaved }) }, t("edit")),
+      h("button", { class: "button ghost danger small", type: "button", "aria-label": t("deleteShortcut", { shortcut: response.shortcut }),
         onclick: async () => {
-          const text = shared ? "Agents can no longer insert it." : "You can no longer insert it.";
-          if (!await confirmDialog(`Delete /${response.shortcut}?`, text, "Delete")) return;
+          const text = t(shared ? "deleteSharedText" : "deleteOwnText");
+          if (!await confirmDialog(t("deleteShortcutQuestion", { shortcut: response.shortcut }), text, t("delete"))) return;
           await request("DELETE", `/api/v1/quick-responses/${response.id}`);
-          toast(`/${response.shortcut} is deleted.`);
+          toast(t("deletedShortcut", { shortcut: response.shortcut }));
           onSaved();
-        } }, "Delete")),
-    h("p", { class: "response-body" }, response.body));
+        } }, t("delete"))),
+    h("p", { class: "response-body" }, linkify(response.body)));
 }
 
 /** The cards of `responses`, each editable and deletable; `onSaved()` runs after every change. */

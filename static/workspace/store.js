@@ -7,7 +7,7 @@ export const state = {
   chats: new Map(),        // id -> chat: the queue of the departments I serve, and my own chats
   previews: new Map(),     // chat id -> its last message
   threads: new Map(),      // chat id -> {messages: [] in seq order, contiguous, complete: true once seq 1 is held}
-  typing: new Map(),       // chat id -> {name, until}
+  typing: new Map(),       // chat id -> {name, preview, until}
   offers: new Map(),       // chat id -> {chat, expiresAt (ms)}
   quickResponses: [],
   connection: "connecting",  // "connecting" | "open" | "reconnecting"
@@ -60,7 +60,25 @@ export function servesDepartment(departmentId) {
   return Boolean(state.departments.get(departmentId)?.is_default);
 }
 
-export function putChat(chat) {
+// Every change of a chat counts; a list or chat fetched when the count was `since` must not undo a
+// change an event made while the request was in flight (a chat accepted while the queue reloads).
+let changes = 0;
+const changedAt = new Map();  // chat id -> the count when it last changed
+
+/** The current count, to pass as `since` with what a request about to start returns. */
+export function changeCount() {
+  return changes;
+}
+
+/** Whether the chat changed after the count was `since` (undefined: no count to compare with). */
+export function changedSince(chatId, since) {
+  return since !== undefined && (changedAt.get(chatId) || 0) > since;
+}
+
+/** Store a chat; one fetched when the count was `since` is dropped if the chat changed after that. */
+export function putChat(chat, { since } = {}) {
+  if (changedSince(chat.id, since)) return;
+  changedAt.set(chat.id, ++changes);
   const known = state.chats.get(chat.id);
   state.chats.set(chat.id, { ...known, ...chat });
   if (chat.status !== "queued" || (chat.offered_to && chat.offered_to !== state.agent?.id)) state.offers.delete(chat.id);
@@ -68,10 +86,14 @@ export function putChat(chat) {
   emit(`chat:${chat.id}`);
 }
 
-/** Replace the queued chats with a fresh list (my own chats stay). */
-export function setQueue(queued) {
-  for (const [id, chat] of state.chats) if (chat.status === "queued") state.chats.delete(id);
-  for (const chat of queued) state.chats.set(chat.id, chat);
+/** Replace the queued chats with a list fetched when the count was `since` (my own chats stay). */
+export function setQueue(queued, since) {
+  for (const [id, chat] of state.chats) if (chat.status === "queued" && !changedSince(id, since)) state.chats.delete(id);
+  for (const chat of queued) {
+    if (changedSince(chat.id, since)) continue;
+    changedAt.set(chat.id, ++changes);
+    state.chats.set(chat.id, chat);
+  }
   emit("chats");
 }
 
@@ -97,8 +119,8 @@ export function dropOffer(chatId) {
   if (state.offers.delete(chatId)) emit("chats");
 }
 
-export function setTyping(chatId, name, typing, expiresInS) {
-  if (typing) state.typing.set(chatId, { name, until: Date.now() + expiresInS * 1000 });
+export function setTyping(chatId, name, typing, expiresInS, preview = "") {
+  if (typing) state.typing.set(chatId, { name, preview, until: Date.now() + expiresInS * 1000 });
   else state.typing.delete(chatId);
   emit(`typing:${chatId}`);
 }

@@ -1,10 +1,12 @@
 // A chat's thread, virtualised: only a window of rows near the viewport is in the DOM (at most
 // MAX_ROWS); scrolling up slides the window back and loads older pages, keeping the scroll
 // position; new messages stick to the bottom when the agent is there, else a jump button shows.
+import { linkify } from "../shared/links.js";
 import { h, icon } from "/static/workspace/dom.js";
 import { loadOlder } from "/static/workspace/events.js";
 import { dayLabel, size, time } from "/static/workspace/format.js";
 import { on, state, thread as heldThread } from "/static/workspace/store.js";
+import { t } from "/static/shared/i18n.js";
 
 const MAX_ROWS = 180;     // rows in the DOM at most, whatever the thread's length
 const SHIFT = 60;         // rows added (and dropped at the other end) per slide
@@ -36,13 +38,13 @@ function rowView(message, previous, next) {
   }
   const first = !grouped(previous, message), last = !grouped(message, next);
   const mine = message.sender.type === "agent";
-  const name = message.sender.id === state.agent.id ? "You" : message.sender.name || "Visitor";
+  const name = message.sender.id === state.agent.id ? t("you") : message.sender.name || t("visitor");
   const classes = ["row", "msg", mine && "mine", message.internal && "note", first && "first", last && "last"].filter(Boolean);
   return h("div", { class: classes.join(" "), dataset: { seq: message.seq } }, day,
     first ? h("span", { class: "sender" }, name) : null,
     h("div", { class: "bubble" },
-      message.internal ? h("span", { class: "note-label" }, icon("lock"), " Internal note") : null,
-      message.body,
+      message.internal ? h("span", { class: "note-label" }, icon("lock"), " ", t("internalNote")) : null,
+      linkify(message.body),
       message.attachments?.length ? h("div", { class: "attachments" }, message.attachments.map(attachmentView)) : null),
     h("span", { class: "stamp" }, time(message.created_at)));
 }
@@ -50,10 +52,10 @@ function rowView(message, previous, next) {
 /** Mount the thread of `chat` into `container`; `onSeen(seq)` when the newest message is in view. */
 export function createThread(container, chat, { onSeen }) {
   const held = heldThread(chat.id);
-  const scroller = h("div", { class: "thread", role: "log", "aria-label": "Messages", "aria-live": "polite", tabindex: "0" });
+  const scroller = h("div", { class: "thread", role: "log", "aria-label": t("messages"), "aria-live": "polite", tabindex: "0" });
   const status = h("div", { class: "thread-status" });
   const rows = h("div", { class: "rows" });
-  const jump = h("button", { class: "button secondary small jump", type: "button", hidden: true }, "↓ Jump to latest");
+  const jump = h("button", { class: "button secondary small jump", type: "button", hidden: true }, t("jumpToLatest"));
   scroller.append(status, rows);
   container.replaceChildren(scroller, jump);
 
@@ -84,7 +86,7 @@ export function createThread(container, chat, { onSeen }) {
   }
 
   function updateStatus() {
-    status.textContent = start > 0 || !held.complete ? (loading ? "Loading earlier messages…" : "") : "This is the start of the conversation.";
+    status.textContent = start > 0 || !held.complete ? (loading ? t("loadingEarlier") : "") : t("conversationStart");
     jump.hidden = nearBottom();
     receipt();
   }
@@ -96,7 +98,7 @@ export function createThread(container, chat, { onSeen }) {
     const lastAgent = [...messages()].reverse().find((m) => m.sender.type === "agent" && !m.internal);
     const row = lastAgent && rows.querySelector(`[data-seq="${lastAgent.seq}"]`);
     if (row) row.append(h("span", { class: "stamp receipt" },
-      (current.visitor_read_seq || 0) >= lastAgent.seq ? "Read" : "Sent"));
+      t((current.visitor_read_seq || 0) >= lastAgent.seq ? "read" : "sent")));
   }
 
   function renderLatest() {

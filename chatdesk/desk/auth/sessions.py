@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.db.tables import agents, sessions
+from chatdesk.desk.public_names import public_name
 
 AGENT_TOKEN_PREFIX = "cda_"
 
@@ -28,6 +29,8 @@ class AgentSession:
     name: str
     csrf_token: str
     expires_at: datetime
+    public_name: str
+    must_change_password: bool
 
 
 async def create_session(
@@ -56,7 +59,7 @@ _LIVE = sa.and_(sessions.c.revoked_at.is_(None), sessions.c.expires_at > sa.func
 # Built once: every agent request runs it (a fresh statement would rebuild its cache key each time).
 _LIVE_SESSION = (
     sa.select(sessions.c.id, sessions.c.csrf_token, sessions.c.expires_at, agents.c.id.label("agent_id"),
-              agents.c.role, agents.c.name)
+              agents.c.role, agents.c.name, public_name(agents).label("public_name"), agents.c.must_change_password)
     .join(agents, agents.c.id == sessions.c.agent_id)
     .where(sessions.c.token_hash == sa.bindparam("token_hash"), _LIVE, agents.c.is_active)
 )
@@ -75,7 +78,8 @@ async def find_session(engine: AsyncEngine, token: str) -> AgentSession | None:
         row = (await conn.execute(_LIVE_SESSION, {"token_hash": _digest(token)})).first()
     if row is None:
         return None
-    return AgentSession(row.id, row.agent_id, row.role, row.name, row.csrf_token, row.expires_at)
+    return AgentSession(row.id, row.agent_id, row.role, row.name, row.csrf_token, row.expires_at, row.public_name,
+                        row.must_change_password)
 
 
 async def revoke_session(engine: AsyncEngine, session_id: uuid.UUID) -> None:
@@ -87,9 +91,10 @@ async def revoke_session(engine: AsyncEngine, session_id: uuid.UUID) -> None:
         )
 
 
-async def revoke_agent_sessions(conn, agent_id: uuid.UUID) -> None:
-    """End every session of an agent (deactivation, password reset), inside the caller's transaction."""
-    await conn.execute(
-        sessions.update().where(sessions.c.agent_id == agent_id, sessions.c.revoked_at.is_(None))
-        .values(revoked_at=sa.func.now())
-    )
+async def revoke_agent_sessions(conn, agent_id: uuid.UUID, keep: uuid.UUID | None = None) -> list[uuid.UUID]:
+    """End every session of an agent (deactivation, password reset) but `keep`, inside the caller's
+    transaction; returns the ids of those it ended."""
+    query = sessions.update().where(sessions.c.agent_id == agent_id, sessions.c.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(sessions.c.id != keep)
+    return list((await conn.execute(query.values(revoked_at=sa.func.now()).returning(sessions.c.id))).scalars())

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatdesk.db.tables import attachments, chats
+from chatdesk.desk.availability import release_slot
 from chatdesk.desk.files.storage import Storage
+from chatdesk.desk.transactions import Transactions
 from chatdesk.periodic import every, stop_tasks
 
 log = logging.getLogger(__name__)
@@ -46,19 +48,26 @@ async def delete_orphans(engine: AsyncEngine, storage: Storage, older_than_s: fl
     return len(rows)
 
 
-async def delete_chat(engine: AsyncEngine, storage: Storage, chat_id: uuid.UUID, audit) -> bool:
+async def delete_chat(transaction: Transactions, storage: Storage, chat_id: uuid.UUID, audit) -> bool:
     """Delete a chat with its messages and files (a GDPR erasure). False when there was no such chat.
 
-    `audit(conn)` records who did it, in the same transaction.
+    The slot its agent held (an active chat or an offer) is given back, and a queued chat leaves its
+    queue. `audit(conn)` records who did it, in the same transaction; the files go after commit.
     """
-    async with engine.begin() as conn:
-        keys = (await conn.execute(
+    async with transaction() as tx:
+        keys = (await tx.conn.execute(
             sa.select(attachments.c.storage_key, attachments.c.thumbnail_key).where(attachments.c.chat_id == chat_id)
         )).all()
-        deleted = (await conn.execute(chats.delete().where(chats.c.id == chat_id).returning(chats.c.id))).first()
+        deleted = (await tx.conn.execute(chats.delete().where(chats.c.id == chat_id).returning(
+            chats.c.status, chats.c.agent_id, chats.c.offered_to_id, chats.c.department_id))).first()
         if deleted is None:
             return False
-        await audit(conn)
+        holder = deleted.agent_id if deleted.status == "active" else deleted.offered_to_id
+        if deleted.status != "ended" and holder is not None:
+            await release_slot(tx, holder)
+        if deleted.status == "queued":
+            tx.queue_changed(deleted.department_id)
+        await audit(tx.conn)
     await _delete_files(storage, [key for row in keys for key in row])
     return True
 

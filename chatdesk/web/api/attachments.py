@@ -11,6 +11,7 @@ from starlette.routing import Route
 from chatdesk.desk.files.attachments import load_attachment, store_upload
 from chatdesk.desk.files.names import content_disposition
 from chatdesk.desk.files.sniff import IMAGE_TYPES
+from chatdesk.desk.files.ticket_files import load_ticket_file
 from chatdesk.desk.files.uploads import FIELD, receive_upload
 from chatdesk.errors import not_found
 from chatdesk.web.api.budgets import spend_address_and_widget
@@ -90,8 +91,22 @@ async def download_thumbnail(call: Call) -> Response:
     return await _serve(call, thumbnail=True)
 
 
+@endpoint("Download a file that came with a ticket's comment (a customer's mail); agents only",
+          access=Access.AGENT, query_token=True, tags=("tickets",))
+async def download_ticket_file(call: Call) -> Response:
+    async with call.runtime.engine.connect() as conn:
+        row = await load_ticket_file(conn, call.request.path_params["file_id"])
+    storage = call.runtime.storage
+    if not await storage.exists(row.storage_key):
+        raise not_found("attachment")
+    disposition = content_disposition(row.name, inline=row.content_type in IMAGE_TYPES)
+    return await storage.response(row.storage_key, row.content_type,
+                                  {**DOWNLOAD_HEADERS, "Content-Disposition": disposition})
+
+
 routes = [
     Route("/api/v1/chats/{chat_id:uuid}/attachments", upload, methods=["POST"]),
     Route("/api/v1/attachments/{attachment_id:uuid}", download, methods=["GET"]),
     Route("/api/v1/attachments/{attachment_id:uuid}/thumbnail", download_thumbnail, methods=["GET"]),
+    Route("/api/v1/ticket-attachments/{file_id:uuid}", download_ticket_file, methods=["GET"]),
 ]

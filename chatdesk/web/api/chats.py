@@ -24,7 +24,7 @@ from chatdesk.desk.chats import (
 )
 from chatdesk.desk.events import ChatOut, MessageOut
 from chatdesk.desk.files.cleanup import delete_chat
-from chatdesk.desk.messages import list_messages, mark_read, send_message, set_typing
+from chatdesk.desk.messages import PREVIEW_MAX_CHARS, list_messages, mark_read, post_message, send_message, set_typing
 from chatdesk.desk.routing import decline_chat
 from chatdesk.errors import ApiError, not_found
 from chatdesk.web.api.budgets import hold_queue_place, spend_address_and_widget
@@ -61,6 +61,7 @@ class MessageSend(MessageIn):
 class ChatIn(BaseModel):
     department_id: uuid.UUID | None = None
     message: MessageIn | None = None
+    consent: bool = False  # the visitor ticked the widget's consent line (desk/consent.py)
 
 
 class ChatsQuery(BaseModel):
@@ -75,6 +76,8 @@ class MessagesQuery(BaseModel):
 
 class TypingIn(BaseModel):
     typing: bool
+    # A visitor's unsent text, for the chat's agents (desk/messages.py, set_typing).
+    preview: str | None = Field(None, max_length=PREVIEW_MAX_CHARS)
 
 
 class ReadIn(BaseModel):
@@ -117,14 +120,14 @@ def _chat_id(call: Call) -> uuid.UUID:
     return call.request.path_params["chat_id"]
 
 
-async def _spend_send_budget(call: Call) -> None:
+async def spend_send_budget(call: Call) -> None:
     settings, principal = call.runtime.settings, call.caller
     rate = settings.visitor_message_rate if principal.kind == "visitor" else settings.agent_message_rate
     await call.runtime.counters.spend(rate, f"send:{principal.kind}:{principal.id}")
 
 
 @endpoint("List chats: a visitor's own; for agents the queue and their own", access=Access.PARTICIPANT,
-          query=ChatsQuery, response=ChatList, tags=("chats",))
+          query=ChatsQuery, response=ChatList, tags=("chats",), scope="chats:read")
 async def chats_index(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
         return json_response({"chats": await list_chats(conn, call.caller, call.query.status)})
@@ -138,9 +141,9 @@ async def chats_create(call: Call) -> Response:
     await spend_address_and_widget(call, "chats", call.caller.widget_id,  # type: ignore[arg-type]
                                    budgets.address_chat_rate, budgets.widget_chat_rate)
     if call.body.message is not None:
-        await _spend_send_budget(call)
+        await spend_send_budget(call)
     async with call.runtime.transaction() as tx:
-        row = await create_chat(tx, call.caller, call.body.department_id)
+        row = await create_chat(tx, call.caller, call.body.department_id, call.body.consent)
         await hold_queue_place(call, tx.conn, row.id)
         if call.body.message is not None:
             await send_message(tx, call.caller, row.id, call.body.message.body, call.body.message.client_msg_id)
@@ -149,7 +152,7 @@ async def chats_create(call: Call) -> Response:
     return json_response({"chat": chat}, 201)
 
 
-@endpoint("One chat", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",))
+@endpoint("One chat", access=Access.PARTICIPANT, response=ChatEnvelope, tags=("chats",), scope="chats:read")
 async def chats_show(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
         row = await load_chat(conn, call.caller, _chat_id(call))
@@ -157,7 +160,7 @@ async def chats_show(call: Call) -> Response:
 
 
 @endpoint("Messages after a seq (or the last `limit` before `before_seq`), in seq order", access=Access.PARTICIPANT,
-          query=MessagesQuery, response=MessagePage, tags=("chats",))
+          query=MessagesQuery, response=MessagePage, tags=("chats",), scope="chats:read")
 async def messages_index(call: Call) -> Response:
     query = call.query
     async with call.runtime.engine.connect() as conn:
@@ -168,19 +171,19 @@ async def messages_index(call: Call) -> Response:
 
 @endpoint("Send a message; a retry with the same client_msg_id returns the first (200)",
           access=Access.PARTICIPANT, body=MessageSend, response=MessageEnvelope, status=201, other_statuses=(200,),
-          tags=("chats",))
+          tags=("chats",), scope="messages:send")
 async def messages_create(call: Call) -> Response:
-    await _spend_send_budget(call)
-    async with call.runtime.transaction() as tx:
-        message, created = await send_message(tx, call.caller, _chat_id(call), call.body.body,
-                                              call.body.client_msg_id, call.body.attachment_ids, call.body.internal)
+    await spend_send_budget(call)
+    message, created = await post_message(call.runtime.transaction, call.caller, _chat_id(call), call.body.body,
+                                          call.body.client_msg_id, call.body.attachment_ids, call.body.internal)
     return json_response({"message": message}, 201 if created else 200)
 
 
 @endpoint("Typing indicator (ephemeral)", access=Access.PARTICIPANT, body=TypingIn, status=204, tags=("chats",))
 async def typing(call: Call) -> Response:
     async with call.runtime.engine.connect() as conn:
-        await set_typing(conn, call.runtime.streams, call.caller, _chat_id(call), call.body.typing)
+        await set_typing(conn, call.runtime.streams, call.caller, _chat_id(call), call.body.typing,
+                         call.body.preview)
     return Response(status_code=204)
 
 
@@ -250,7 +253,7 @@ async def chat_delete(call: Call) -> Response:
     async def audit(conn) -> None:
         await record_admin_action(conn, call.caller, "chat.delete", "chat", chat_id, {})
 
-    if not await delete_chat(call.runtime.engine, call.runtime.storage, chat_id, audit):
+    if not await delete_chat(call.runtime.transaction, call.runtime.storage, chat_id, audit):
         raise not_found("chat")
     return Response(status_code=204)
 

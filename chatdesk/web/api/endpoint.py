@@ -18,6 +18,7 @@ from starlette.responses import Response
 from chatdesk.desk.auth.principal import Principal, identify
 from chatdesk.desk.runtime import Runtime
 from chatdesk.errors import ApiError, forbidden, unauthorized
+from chatdesk.web.api.plain_errors import plain_message
 
 SESSION_COOKIE = "chatdesk_session"
 # The session's CSRF token, readable by the workspace's script in every tab (not HttpOnly): a
@@ -31,7 +32,8 @@ class Access(enum.Enum):
 
     PUBLIC = "public"
     VISITOR = "visitor"
-    AGENT = "agent"  # agents and admins
+    AGENT = "agent"  # agents, supervisors and admins
+    SUPERVISOR = "supervisor"  # supervisors and admins
     ADMIN = "admin"
     PARTICIPANT = "participant"  # a visitor or an agent; the view checks what they may touch
 
@@ -69,6 +71,8 @@ class EndpointSpec:
     opens_session: bool = False
     other_statuses: tuple[int, ...] = ()  # further successes, with the same body (a retry's 200)
     file_field: str | None = None  # the body is multipart/form-data with a file in this field
+    password_change: bool = False  # open to an agent who must change their password first
+    scope: str | None = None  # the API key scope that opens this route to keys (none: keys get 403)
 
 
 View = Callable[[Call], Awaitable[Response]]
@@ -87,13 +91,18 @@ def endpoint(
     opens_session: bool = False,
     other_statuses: tuple[int, ...] = (),
     file_field: str | None = None,
+    password_change: bool = False,
+    scope: str | None = None,
 ) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
     """Wrap a view: authenticate and authorize the caller, parse query and body, then call it.
 
     `opens_session` (sign-in) takes JSON only and only from our own origin, so no other site can
-    sign a visitor's browser into an account of its choosing."""
+    sign a visitor's browser into an account of its choosing. `password_change` marks the few routes
+    an agent signed in with a one-time password may call (the others answer 403
+    `password_change_required`). `scope` opens the route to API keys that have it (desk/auth/api_keys.py);
+    their requests are rate-limited per key."""
     spec = EndpointSpec(summary, access, body, query, response, status, tags, query_token, opens_session,
-                        other_statuses, file_field)
+                        other_statuses, file_field, password_change, scope)
 
     def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(view)
@@ -137,7 +146,7 @@ NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
 
 def validate(model: type[BaseModel], data: Any) -> BaseModel:
-    """`data` validated into `model`; 422 with a message per field otherwise.
+    """`data` validated into `model`; 422 with a message per field otherwise, in plain words.
 
     Text holding a NUL character is refused here, for every body and query at once: PostgreSQL
     cannot store one, so it would otherwise fail deep inside a view."""
@@ -145,7 +154,7 @@ def validate(model: type[BaseModel], data: Any) -> BaseModel:
     try:
         parsed = model.model_validate(data)
     except ValidationError as error:
-        fields |= {_field_name(issue["loc"]): issue["msg"] for issue in error.errors(include_url=False)}
+        fields |= {_field_name(issue["loc"]): plain_message(model, issue) for issue in error.errors(include_url=False)}
     if fields:
         raise ApiError(422, "Some fields are invalid.", fields=fields)
     return parsed
@@ -205,6 +214,9 @@ def _require_own_origin(request: Request, runtime: Runtime) -> None:
         raise forbidden("This request came from another site, so it was refused.")
 
 
+_NEEDS = {Access.ADMIN: "This needs an admin.", Access.SUPERVISOR: "This needs a supervisor or an admin."}
+
+
 async def _authorize(request: Request, runtime: Runtime, spec: EndpointSpec) -> Principal | None:
     token, via_cookie = _presented_token(request, spec.query_token)
     if spec.access is Access.PUBLIC:
@@ -222,9 +234,18 @@ async def _authorize(request: Request, runtime: Runtime, spec: EndpointSpec) -> 
     allowed = {
         Access.VISITOR: principal.kind == "visitor",
         Access.AGENT: principal.kind == "agent",
+        Access.SUPERVISOR: principal.role in ("supervisor", "admin"),
         Access.ADMIN: principal.role == "admin",
         Access.PARTICIPANT: True,
     }[spec.access]
     if not allowed:
-        raise forbidden("This needs an admin." if spec.access is Access.ADMIN else "Not for your role.")
+        raise forbidden(_NEEDS.get(spec.access, "Not for your role."))
+    if principal.scopes is not None:
+        if spec.scope is None or spec.scope not in principal.scopes:
+            needed = f"the {spec.scope} scope" if spec.scope else "a signed-in agent"
+            raise ApiError(403, f"This API key may not do this: it needs {needed}.", code="scope_missing")
+        await runtime.counters.spend(runtime.settings.api_key_rate, f"api-key:{principal.api_key_id}")
+    if principal.must_change_password and not spec.password_change:
+        raise ApiError(403, "Choose a new password first: the one you signed in with was for one use only.",
+                       code="password_change_required")
     return principal

@@ -52,9 +52,10 @@ def _operation(route: Route, method: str, spec: EndpointSpec, components: dict[s
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
     }
     if spec.query is not None:
+        properties = spec.query.model_json_schema()["properties"]  # by alias: `from` for a field `created_from`
         operation["parameters"] += [
-            {"name": name, "in": "query", "required": field.is_required(),
-             "schema": spec.query.model_json_schema()["properties"][name]}
+            {"name": field.alias or name, "in": "query", "required": field.is_required(),
+             "schema": properties[field.alias or name]}
             for name, field in spec.query.model_fields.items()
         ]
     if spec.query_token:

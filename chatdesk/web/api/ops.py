@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from chatdesk import metrics
 from chatdesk.db.tables import outbox
+from chatdesk.desk.reports import live_queues
 from chatdesk.desk.runtime import Runtime
 from chatdesk.web.api.endpoint import json_response
 from chatdesk.web.api.openapi import openapi_document
@@ -59,11 +60,18 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics_view(request: Request) -> Response:
-    """Prometheus text exposition of this process's metrics (outbox depth read now)."""
+    """Prometheus text exposition of this process's metrics (outbox depth and the queues read now)."""
     runtime: Runtime = request.app.state.runtime
     try:
         async with runtime.engine.connect() as conn:
             metrics.OUTBOX_DEPTH.set((await conn.execute(sa.select(sa.func.count()).select_from(outbox))).scalar_one())
+            queues = await live_queues(conn)
+        for gauge in (metrics.QUEUE_LENGTH, metrics.QUEUE_LONGEST_WAIT, metrics.AGENTS_ONLINE):
+            gauge.clear()  # a renamed or removed department leaves no stale series
+        for queue in queues:
+            metrics.QUEUE_LENGTH.labels(queue.name).set(queue.queued)
+            metrics.QUEUE_LONGEST_WAIT.labels(queue.name).set(float(queue.longest_wait_s))
+            metrics.AGENTS_ONLINE.labels(queue.name).set(queue.agents_online)
     except Exception:  # noqa: BLE001 - the other metrics still matter when PostgreSQL is down
         pass
     return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,5 +1,7 @@
 // What the admin pages share: page headers, labelled fields with their 422 messages, dialogs, inline saves.
+// Their callers pass words already translated; the helpers' own (Cancel, Copy, Done) are translated here.
 import { h, toast } from "/static/workspace/dom.js";
+import { t } from "/static/shared/i18n.js";
 
 let fieldCount = 0;
 
@@ -96,7 +98,8 @@ export function formDialog(title, fields, submitLabel, onSubmit) {
   const form = h("form", { method: "dialog", novalidate: true },
     h("h2", {}, title), fields,
     h("div", { class: "actions" },
-      h("button", { class: "button secondary", type: "button", onclick: () => dialog.close() }, "Cancel"), submit));
+      h("button", { class: "button secondary", type: "button", onclick: () => dialog.close() }, t("admin.common.cancel")),
+      submit));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await submitting(form, submit, onSubmit)) dialog.close();
@@ -113,7 +116,7 @@ export function confirmDialog(title, text, confirmLabel) {
   return new Promise((resolve) => {
     const dialog = h("dialog", { class: "admin-dialog", role: "alertdialog", "aria-label": title });
     const confirm = h("button", { class: "button destructive", type: "button" }, confirmLabel);
-    const cancel = h("button", { class: "button secondary", type: "button" }, "Cancel");
+    const cancel = h("button", { class: "button secondary", type: "button" }, t("admin.common.cancel"));
     confirm.addEventListener("click", () => { dialog.returnValue = "yes"; dialog.close(); });
     cancel.addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => { dialog.remove(); resolve(dialog.returnValue === "yes"); });
@@ -144,4 +147,39 @@ export function saveOnChange(control, save, savedText) {
     }
   });
   return control;
+}
+
+/** Copy `text` to the clipboard (or, where the browser refuses, through a selection); `button` says "Copied". */
+export async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = h("textarea", { class: "visually-hidden" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  button.textContent = t("admin.common.copied");
+  setTimeout(() => { button.textContent = t("admin.common.copy"); }, 2000);
+}
+
+/** A value shown once (a one-time password, a secret) in a dialog with a copy button. */
+export function shownOnce(title, text, value, label) {
+  const copyButton = h("button", { class: "button secondary", type: "button", onclick: () => copy(value, copyButton) },
+    t("admin.common.copy"));
+  const shown = h("input", { class: "one-time-password", readonly: true, value, spellcheck: "false",
+    "aria-label": label, onfocus: (event) => event.target.select() });
+  const dialog = h("dialog", { class: "admin-dialog", "aria-labelledby": "shown-once-title" },
+    h("form", { method: "dialog" },
+      h("h2", { id: "shown-once-title" }, title),
+      h("p", { class: "muted" }, text),
+      h("div", { class: "copy-row" }, shown, copyButton),
+      h("div", { class: "actions" }, h("button", { class: "button primary", type: "submit" }, t("admin.common.done")))));
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  copyButton.focus();
+  return dialog;
 }

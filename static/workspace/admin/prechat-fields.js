@@ -1,7 +1,9 @@
 // Admin: the list editor for a widget's pre-chat fields (label, type, required, options for a select).
 import { h } from "/static/workspace/dom.js";
+import { t } from "/static/shared/i18n.js";
 
-const TYPES = { text: "Text", email: "Email", tel: "Phone", textarea: "Long text", select: "Choice" };
+const TYPES = { text: "admin.prechat.text", email: "admin.prechat.email", tel: "admin.prechat.phone",
+  textarea: "admin.prechat.longText", select: "admin.prechat.choice" };
 
 /** A field name the API accepts, from its label: "Order number" -> "order_number". */
 function nameFrom(label, taken) {
@@ -19,13 +21,15 @@ export function prechatEditor(fields, changed) {
 
   function row(prechat, index) {
     const prefix = `settings.pre_chat_fields.${index}`;
-    const label = h("input", { value: prechat.label, maxlength: 80, "aria-label": `Field ${index + 1} label` });
-    const type = h("select", { "aria-label": `Field ${index + 1} type` },
-      Object.entries(TYPES).map(([value, text]) => h("option", { value }, text)));
+    const number = index + 1;
+    const label = h("input", { value: prechat.label, maxlength: 80, "aria-label": t("admin.prechat.label", { number }) });
+    const type = h("select", { "aria-label": t("admin.prechat.type", { number }) },
+      Object.entries(TYPES).map(([value, text]) => h("option", { value }, t(text))));
     type.value = prechat.type || "text";
     const required = h("input", { type: "checkbox", checked: prechat.required });
-    const options = h("input", { value: (prechat.options || []).join(", "), placeholder: "Options, comma-separated",
-      "aria-label": `Field ${index + 1} options`, hidden: type.value !== "select" });
+    const options = h("input", { value: (prechat.options || []).join(", "),
+      placeholder: t("admin.prechat.optionsPlaceholder"), "aria-label": t("admin.prechat.options", { number }),
+      hidden: type.value !== "select" });
     label.addEventListener("input", () => {
       prechat.label = label.value;
       if (fresh.has(prechat)) prechat.name = nameFrom(label.value, new Set(fields.filter((f) => f !== prechat).map((f) => f.name)));
@@ -43,10 +47,12 @@ export function prechatEditor(fields, changed) {
       changed();
     });
     required.addEventListener("change", () => { prechat.required = required.checked; changed(); });
-    const remove = h("button", { class: "icon-button", type: "button", "aria-label": `Remove field ${prechat.label || index + 1}`,
-      title: "Remove", onclick: () => { fields.splice(index, 1); draw(); changed(); } }, "✕");
+    const remove = h("button", { class: "icon-button", type: "button",
+      "aria-label": t("admin.prechat.removeField", { name: prechat.label || number }),
+      title: t("admin.common.remove"), onclick: () => { fields.splice(index, 1); draw(); changed(); } }, "✕");
     return h("li", { class: "prechat-row" },
-      h("div", { class: "prechat-controls" }, label, type, h("label", { class: "check" }, required, "Required"), remove),
+      h("div", { class: "prechat-controls" }, label, type,
+        h("label", { class: "check" }, required, t("admin.prechat.required")), remove),
       options,
       h("p", { class: "field-error", "data-error-for": `${prefix}.label`, hidden: true }),
       h("p", { class: "field-error", "data-error-for": `${prefix}.name`, hidden: true }));
@@ -54,7 +60,7 @@ export function prechatEditor(fields, changed) {
 
   function draw() {
     list.replaceChildren(...fields.map(row));
-    if (!fields.length) list.append(h("li", { class: "muted small" }, "No questions: visitors start chatting at once."));
+    if (!fields.length) list.append(h("li", { class: "muted small" }, t("admin.prechat.empty")));
     add.disabled = fields.length >= 10;
   }
 
@@ -65,9 +71,9 @@ export function prechatEditor(fields, changed) {
     draw();
     changed();
     list.lastElementChild.querySelector("input").focus();
-  } }, "Add a question");
+  } }, t("admin.prechat.add"));
   draw();
-  return h("fieldset", { class: "field prechat" }, h("legend", {}, "Pre-chat questions"),
-    h("p", { class: "hint" }, "Asked before a chat starts; the answers show in the visitor panel."), list, add,
+  return h("fieldset", { class: "field prechat" }, h("legend", {}, t("admin.prechat.legend")),
+    h("p", { class: "hint" }, t("admin.prechat.hint")), list, add,
     h("p", { class: "field-error", "data-error-for": "settings.pre_chat_fields", hidden: true }));
 }

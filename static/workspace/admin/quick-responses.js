@@ -3,19 +3,20 @@ import { request } from "/static/workspace/api.js";
 import { h } from "/static/workspace/dom.js";
 import { pageHeader } from "/static/workspace/admin/forms.js";
 import { editQuickResponse, quickResponseList } from "/static/workspace/quick-response-editor.js";
+import { t } from "/static/shared/i18n.js";
 
 export async function render(root, context) {
   const { quick_responses: all } = await request("GET", "/api/v1/quick-responses");
   const shared = all.filter((response) => response.shared);
   const options = { shared: true, onSaved: () => render(root, context) };
   const add = h("button", { class: "button primary", type: "button", onclick: () => editQuickResponse(null, options) },
-    "New quick response");
+    t("admin.quickResponses.new"));
   root.replaceChildren(
-    pageHeader("Quick responses", "Shared replies for every agent. Agents keep their own personal ones too.", add),
+    pageHeader(t("admin.quickResponses.title"), t("admin.quickResponses.intro"), add),
     shared.length
       ? quickResponseList(shared, options)
-      : h("div", { class: "card empty" }, h("h2", {}, "No shared quick responses yet"),
-        h("p", {}, "Save the answers your team types every day, like a greeting or your opening hours."),
+      : h("div", { class: "card empty" }, h("h2", {}, t("admin.quickResponses.empty")),
+        h("p", {}, t("admin.quickResponses.emptyText")),
         h("button", { class: "button secondary", type: "button", onclick: () => editQuickResponse(null, options) },
-          "Write the first one")));
+          t("admin.quickResponses.writeFirst"))));
 }

@@ -1,5 +1,6 @@
 // A live preview of the chat widget as visitors will see it, redrawn from the settings being edited.
 import { h } from "/static/workspace/dom.js";
+import { t } from "/static/shared/i18n.js";
 
 /** White or near-black on `hex`: the widget's own rule (static/widget/main.js), so the preview shows what visitors get. */
 function readableOn(hex) {
@@ -8,6 +9,8 @@ function readableOn(hex) {
 }
 
 const VALID_COLOR = /^#[0-9a-f]{6}$/i;
+// The offline form's fields, all required.
+const OFFLINE_FIELDS = ["admin.preview.name", "admin.preview.email", "admin.preview.message"];
 
 function fakeInput(prechat) {
   return h("div", { class: "wp-field" }, h("span", {}, prechat.label + (prechat.required ? " *" : "")),
@@ -21,13 +24,13 @@ export function widgetPreview() {
   const fields = h("div", { class: "wp-fields" });
   const start = h("span", { class: "wp-button" });
   const panel = h("div", { class: "wp-panel", "data-testid": "widget-preview-panel" },
-    h("div", { class: "wp-header" }, h("span", { class: "wp-avatar" }, "CD"),
-      h("span", { class: "wp-heading" }, title, h("span", { class: "wp-sub" }, "We usually reply in a few minutes")),
+    h("div", { class: "wp-header" }, h("span", { class: "wp-avatar" }, t("admin.preview.initials")),
+      h("span", { class: "wp-heading" }, title, h("span", { class: "wp-sub" }, t("admin.preview.replyTime"))),
       h("span", { class: "wp-minimise", "aria-hidden": "true" }, "–")),
     h("div", { class: "wp-body" }, greeting, fields, start));
   const launcher = h("span", { class: "wp-launcher", "aria-hidden": "true" }, h("span", { class: "wp-launcher-icon" }));
-  const element = h("figure", { class: "widget-preview", "aria-label": "Widget preview" },
-    h("div", { class: "wp-page", "aria-hidden": "true" }, h("div", { class: "wp-address" }, "yourshop.example"),
+  const element = h("figure", { class: "widget-preview", "aria-label": t("admin.preview.label") },
+    h("div", { class: "wp-page", "aria-hidden": "true" }, h("div", { class: "wp-address" }, t("admin.preview.address")),
       h("div", { class: "wp-line wide" }), h("div", { class: "wp-line" }), h("div", { class: "wp-line short" })),
     panel, launcher);
 
@@ -36,15 +39,16 @@ export function widgetPreview() {
     element.style.setProperty("--widget-accent", color);
     element.style.setProperty("--widget-accent-fg", readableOn(color));
     element.dataset.position = settings.position;
-    title.textContent = settings.title || "Chat with us";
+    title.textContent = settings.title || t("admin.preview.title");
     if (mode === "offline") {
-      greeting.textContent = settings.offline_message || "We're away right now. Leave a message.";
-      fields.replaceChildren(...["Name *", "Email *", "Message *"].map((label) => fakeInput({ label, type: "text" })));
-      start.textContent = "Send message";
+      greeting.textContent = settings.offline_message || t("admin.preview.away");
+      fields.replaceChildren(...OFFLINE_FIELDS.map((label) => fakeInput({ label: t(label), required: true })));
+      start.textContent = t("admin.preview.send");
     } else {
-      greeting.textContent = settings.greeting || "Hi! How can we help you today?";
+      greeting.textContent = settings.greeting || t("admin.preview.greeting");
       fields.replaceChildren(...settings.pre_chat_fields.map(fakeInput));
-      start.textContent = "Start chat";
+      if (settings.consent_text) fields.append(h("p", { class: "wp-consent" }, "\u2610 ", settings.consent_text));
+      start.textContent = t("admin.preview.start");
     }
     greeting.hidden = !greeting.textContent;
   }
