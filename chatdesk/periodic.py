@@ -25,12 +25,26 @@ async def every(interval_s: float, work: Callable[[], Awaitable[object]], what: 
             log.warning("%s failed; trying again in %g s", what, interval_s, exc_info=True)
 
 
+# How long a stop waits for background tasks, and how often it cancels them again meanwhile.
+STOP_WAIT_S = 5.0
+RECANCEL_S = 0.05
+
+
 async def stop_tasks(tasks: list[asyncio.Task]) -> None:
-    """Cancel background tasks and wait (briefly) for them to finish."""
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        await asyncio.wait(tasks, timeout=5)
+    """Cancel background tasks and wait (briefly) for them to finish.
+
+    A task is cancelled again until it ends: a library call that absorbs the cancellation (redis-py's
+    pipeline did, in a loop that then went on) would otherwise keep the task running, and the stop
+    waiting for all of STOP_WAIT_S."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STOP_WAIT_S
+    pending = {task for task in tasks if not task.done()}
+    while pending and (left := deadline - loop.time()) > 0:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=min(RECANCEL_S, left))
+    for task in pending:
+        log.warning("a background task did not stop within %g s: %r", STOP_WAIT_S, task)
 
 
 class QueueWorkers:

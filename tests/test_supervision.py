@@ -294,13 +294,13 @@ async def test_supervisors_hear_of_changes_at_most_once_a_second(live_server, da
         for log in (supervisor_log, admin_log):
             await log.wait_for(lambda e: e.type == "supervision.changed")
         told_before, start = len(signals()), time.monotonic()
-        for number in range(40):
+        for number in range(15):  # within the visitor's send budget (20 per 10 s): no wait for a 429
             await asyncio.gather(visitor.send(chat["id"], f"v{number}"), agent.send(chat["id"], f"a{number}"))
         burst = len(signals())
         # The burst's last change is told too, once the throttle lets it.
         await supervisor_log.wait_for(lambda e: len(signals()) > burst, timeout=THROTTLE_S * 5)
         elapsed, told = time.monotonic() - start, len(signals()) - told_before
-        # Signals are THROTTLE_S apart: 80 messages in `elapsed` seconds are told a few times, not 80.
+        # Signals are THROTTLE_S apart: 30 messages in `elapsed` seconds are told a few times, not 30.
         assert 1 <= told <= elapsed / THROTTLE_S + 1, (told, elapsed)
         # An agent is no supervisor: no signal on their stream, whatever happened.
         assert not [e for e in agent_log.events if e.type == "supervision.changed"]
