@@ -217,6 +217,14 @@ async def _chat_between(live_server, database_url, make_agent) -> tuple[Client, 
     return agent, visitor, agent_log, visitor_log, chat
 
 
+async def _close_all(logs: list[EventLog], clients: list[Client]) -> None:
+    """End a test's event streams, then its clients."""
+    for log in logs:
+        await log.close()
+    for client in clients:
+        await client.close()
+
+
 def _body(event) -> str | None:
     return event.data["message"]["body"] if event.type == "message.created" else None
 
@@ -248,10 +256,7 @@ async def test_a_follower_gets_the_thread_live_and_the_visitor_never_the_whisper
         await visitor_log.wait_for(lambda e: e.type == "chat.ended")
         assert WHISPER not in str([e.data for e in visitor_log.events])
     finally:
-        for log in (agent_log, visitor_log, supervisor_log):
-            await log.close()
-        for client in (agent, visitor, supervisor):
-            await client.close()
+        await _close_all([agent_log, visitor_log, supervisor_log], [agent, visitor, supervisor])
 
 
 async def test_takeover_and_reassign_tell_the_old_and_new_agent(live_server, database_url, make_agent):
@@ -278,10 +283,7 @@ async def test_takeover_and_reassign_tell_the_old_and_new_agent(live_server, dat
         assert refused.value.status == 403
         assert "Sue here" not in [_body(e) for e in agent_log.events]  # Alice heard nothing after she lost it
     finally:
-        for log in (agent_log, visitor_log, supervisor_log, bob_log):
-            await log.close()
-        for client in (agent, visitor, supervisor, bob):
-            await client.close()
+        await _close_all([agent_log, visitor_log, supervisor_log, bob_log], [agent, visitor, supervisor, bob])
 
 
 async def test_supervisors_hear_of_changes_at_most_once_a_second(live_server, database_url, make_agent):
@@ -308,10 +310,7 @@ async def test_supervisors_hear_of_changes_at_most_once_a_second(live_server, da
         alice = next(a for a in snapshot["agents"] if a["id"] == chat["agent"]["id"])
         assert alice["connected"] is True and [c["id"] for c in alice["chats"]] == [chat["id"]]
     finally:
-        for log in (agent_log, visitor_log, supervisor_log, admin_log):
-            await log.close()
-        for client in (agent, visitor, supervisor, admin):
-            await client.close()
+        await _close_all([agent_log, visitor_log, supervisor_log, admin_log], [agent, visitor, supervisor, admin])
 
 
 async def test_takeovers_at_once_leave_one_owner_and_true_counts(live_server, database_url, make_agent):
@@ -326,7 +325,4 @@ async def test_takeovers_at_once_leave_one_owner_and_true_counts(live_server, da
         assert len(owners) == 1 and owners[0] != chat["agent"]["id"]
         _slots_add_up(snapshot)  # every agent of the session, not only these
     finally:
-        for log in (agent_log, visitor_log):
-            await log.close()
-        for client in (agent, visitor, *supervisors):
-            await client.close()
+        await _close_all([agent_log, visitor_log], [agent, visitor, *supervisors])
