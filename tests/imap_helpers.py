@@ -113,7 +113,7 @@ userdb {{
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"dovecot did not start: {self.log()}") from None
-                time.sleep(0.05)
+                time.sleep(0.05)  # polling interval while dovecot comes up
 
     def log(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in (self.root / "stderr.log",
