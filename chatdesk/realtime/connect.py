@@ -12,6 +12,9 @@ A replica promoted by a failover may lack the last entries the old master acknow
 restarted Redis the last second it had not written to disk; both start a new replication id, so
 the first connection to them makes a new epoch before anything is read or pushed through it, and
 an old cursor gets `resync` rather than a silent gap (invariant 4, docs/architecture.md).
+Behind Sentinel the binding also names the failover that made the server master (the sentinels'
+config epoch): an old master the sentinels had not yet turned into a replica, named master again
+by a second failover, keeps its replication id but lacks what the other master took meanwhile.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.connection import AbstractConnection
-from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection
 
 from chatdesk.periodic import every, stop_tasks
 from chatdesk.realtime.streams import EPOCH_KEY
@@ -39,23 +42,25 @@ MASTER_CHECK_S = 1.0
 # The master's replication id the epoch belongs to.
 EPOCH_MASTER_KEY = "chatdesk:epoch:master"
 
-# KEYS: the epoch key, the epoch's master key. ARGV: a candidate epoch. A master that is not the
-# one the epoch was made on gets a new epoch; the first binding keeps an epoch already there (an
-# upgrade, or two processes binding a fresh Redis at once). On a replica the write fails with
+# KEYS: the epoch key, the epoch's master key. ARGV: a candidate epoch, the failover that named
+# this server master ('' without Sentinel). A master that is not the one the epoch was made on, or
+# is master by another failover, gets a new epoch; the first binding keeps an epoch already there
+# (an upgrade, or two processes binding a fresh Redis at once). On a replica the write fails with
 # READONLY, and the connection is refused. A server that keeps its replication id to itself
 # (a managed Redis may refuse INFO) is left as it is.
 _BIND_EPOCH = """
 local info = redis.pcall('INFO', 'replication')
 local replid = type(info) == 'string' and string.match(info, 'master_replid:(%w+)')
 if not replid then return 0 end
+local master = replid .. ARGV[2]
 local bound = redis.call('GET', KEYS[2])
-if bound == replid then return 0 end
+if bound == master then return 0 end
 if bound then
   redis.call('SET', KEYS[1], ARGV[1])
 else
   redis.call('SET', KEYS[1], ARGV[1], 'NX')
 end
-redis.call('SET', KEYS[2], replid)
+redis.call('SET', KEYS[2], master)
 return 1
 """
 
@@ -95,13 +100,37 @@ class SentinelTarget:
         sentinel_kwargs = {k: v for k, v in options.items() if k.startswith("socket_")}
         if self.sentinel_password:
             sentinel_kwargs["password"] = self.sentinel_password
-        return Sentinel(self.sentinels, sentinel_kwargs=sentinel_kwargs, username=self.username,
-                        password=self.password, db=self.db, ssl=self.ssl, **options)
+        return _Sentinel(self.sentinels, sentinel_kwargs=sentinel_kwargs, username=self.username,
+                         password=self.password, db=self.db, ssl=self.ssl, **options)
 
 
 def _host_port(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":") if text.rpartition(":")[2].isdigit() else (text, "", "")
     return host.strip("[]"), int(port) if port else DEFAULT_SENTINEL_PORT
+
+
+class _Sentinel(Sentinel):
+    """Sentinel's client that remembers, for each server the sentinels named master, the config
+    epoch they named it under: it grows with every failover."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.config_epochs: dict[tuple[str, int], int] = {}
+
+    def check_master_state(self, state: dict, service_name: str) -> bool:
+        named = super().check_master_state(state, service_name)
+        if named:
+            self.config_epochs[(state["ip"], state["port"])] = state["config-epoch"]
+        return named
+
+
+def _failover_of(connection: AbstractConnection) -> str:
+    """Which failover named the server of this connection master: '/<config epoch>' behind
+    Sentinel, '' otherwise."""
+    if not isinstance(connection, SentinelManagedConnection):
+        return ""
+    sentinel = connection.connection_pool.sentinel_manager
+    return f"/{sentinel.config_epochs.get((connection.host, connection.port), '')}"
 
 
 class _SentinelMaster(aioredis.Redis):
@@ -118,7 +147,8 @@ class _BlockingSentinelPool(SentinelConnectionPool, aioredis.BlockingConnectionP
 
 async def _connect_and_bind_epoch(connection: AbstractConnection) -> None:
     await connection.on_connect()
-    await connection.send_command("EVAL", _BIND_EPOCH, 2, EPOCH_KEY, EPOCH_MASTER_KEY, secrets.token_hex(6))
+    await connection.send_command("EVAL", _BIND_EPOCH, 2, EPOCH_KEY, EPOCH_MASTER_KEY, secrets.token_hex(6),
+                                  _failover_of(connection))
     await connection.read_response()
 
 
