@@ -161,7 +161,7 @@ def open_redis(url: str, *, max_connections: int | None = None, timeout: float |
     target = SentinelTarget.parse(url)
     if target is None:
         pool_class = aioredis.ConnectionPool if max_connections is None else aioredis.BlockingConnectionPool
-        return aioredis.Redis(connection_pool=pool_class.from_url(url, **pool_options, **options))
+        return aioredis.Redis.from_pool(pool_class.from_url(url, **pool_options, **options))  # closed with it
     pool_class = SentinelConnectionPool if max_connections is None else _BlockingSentinelPool
     return target.sentinel(**options).master_for(target.service, redis_class=_SentinelMaster,
                                                  connection_pool_class=pool_class, **pool_options)
