@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from chatdesk.realtime.connect import SentinelTarget
+from chatdesk.realtime.connect import EPOCH_MASTER_KEY, SentinelTarget
 from tests.chaos_helpers import ChatLoad, TwoParties
 from tests.conftest import invoke_cli
 from tests.realtime_helpers import wait_until
-from tests.sentinel_helpers import SentinelSet
+from tests.sentinel_helpers import SERVICE, SentinelSet
 
 
 def test_sentinel_urls_name_the_sentinels_the_service_and_the_db():
@@ -62,6 +62,11 @@ async def test_a_failover_moves_every_stream_to_the_new_master(serve, make_agent
         recovered = time.monotonic() - started
         # The new master got a new epoch: each open stream said `resync` and its client reloaded.
         await chat.resynced()
+        # The new epoch is bound to the new master's replication id and to the failover that named it
+        # (the sentinels' config epoch), so a server named master again by a later one starts anew.
+        named = sentinels.client(sentinels.sentinel_ports[0]).sentinel_master(SERVICE)
+        replid = sentinels.client(new_master).info("replication")["master_replid"]
+        assert sentinels.client(new_master).get(EPOCH_MASTER_KEY) == f"{replid}/{named['config-epoch']}"
         for participant in chat.participants:
             bodies = [m["body"] for m in participant.mirror.messages[chat.chat_id].values()]
             assert bodies.count("before the failover") == 1 and bodies.count("after the failover") == 1
