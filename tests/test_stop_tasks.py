@@ -39,16 +39,17 @@ async def test_a_loop_whose_redis_pipeline_absorbs_the_cancel_still_stops(redis_
 
 
 async def test_a_task_that_ignores_one_cancel_is_cancelled_again():
-    ignored = asyncio.Event()
+    running, ignored = asyncio.Event(), asyncio.Event()
 
     async def stubborn() -> None:
         try:
+            running.set()
             await asyncio.Event().wait()
         except asyncio.CancelledError:
             ignored.set()  # and goes on, as a library that catches CancelledError does
         await asyncio.Event().wait()
 
     task = asyncio.create_task(stubborn())
-    await asyncio.sleep(0)
+    await running.wait()
     await stop_tasks([task])
     assert ignored.is_set() and task.cancelled()
