@@ -1,4 +1,5 @@
-"""The engine's pool: a connection PostgreSQL closed while it sat idle is replaced, not used."""
+"""The engine's pool: a connection PostgreSQL closed while it sat idle is replaced, not used; the pool
+never opens more connections than its size."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ async def test_a_connection_in_steady_use_is_not_pinged(database_url):
     finally:
         await engine.dispose()
         await killer.dispose()
+
+
+async def test_more_requests_than_connections_wait_for_one_and_open_no_more(database_url):
+    # An overflow connection is closed as soon as it is returned: a load a little over the pool
+    # opened and closed connections all the time (a PostgreSQL backend forked for each).
+    engine = create_engine(database_url, pool_size=2)
+    opened = []
+    sa.event.listen(engine.sync_engine, "connect", lambda dbapi_connection, record: opened.append(record))
+    try:
+        for _ in range(3):
+            pids = await asyncio.gather(*(_backend_pid(engine) for _ in range(10)))
+            assert len(set(pids)) <= 2
+        assert len(opened) == 2
+    finally:
+        await engine.dispose()

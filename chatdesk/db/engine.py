@@ -55,12 +55,18 @@ async def connect(url: str) -> asyncpg.Connection:
 
 
 def create_engine(url: str, *, pool_size: int = 10, ping_if_idle_s: float = PING_IF_IDLE_S) -> AsyncEngine:
-    """An engine with a bounded pool that checks connections left idle before using them, and that
-    keeps no prepared statement when the URL goes through a transaction pooler (`transaction_pooled`)."""
+    """An engine with a pool of at most `pool_size` connections, kept open, that checks connections
+    left idle before using them, and that keeps no prepared statement when the URL goes through a
+    transaction pooler (`transaction_pooled`).
+
+    No overflow: SQLAlchemy closes an overflow connection as soon as it is returned, so a load
+    that keeps a few more requests in flight than the pool holds opened and closed some thirty
+    connections a second (a PostgreSQL backend forked, its caches and our prepared statements
+    built again each time). A request that finds every connection taken waits for one instead."""
     engine = create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size // 2,
+        max_overflow=0,
         pool_recycle=1800,
         json_serializer=_json_text,
         json_deserializer=orjson.loads,
