@@ -17,6 +17,11 @@ HTTP_LATENCY = Histogram(
 OPEN_STREAMS = Gauge("chatdesk_sse_open_streams", "Event streams open in this process.", registry=REGISTRY)
 MESSAGES = Counter("chatdesk_messages", "Messages stored by this process (rate() gives messages per second).",
                    registry=REGISTRY)
+MESSAGE_GROUPS = Histogram(
+    "chatdesk_message_group_size",
+    "Messages stored together by one statement (group commit of the usual message): 1 when quiet, more under load.",
+    registry=REGISTRY, buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 DELIVERY = Histogram(
     "chatdesk_delivery_seconds",
     "From an event's append to Redis to its arrival at this process's hub, for its event streams.",

@@ -15,9 +15,10 @@ import uvicorn
 
 from chatdesk.bench.client import Client
 from chatdesk.bench.server import free_port
-from chatdesk.db.engine import create_engine, driver_connection
+from chatdesk.db.engine import create_engine
 from chatdesk.desk.chats import reload
-from chatdesk.desk.thread import append_checked, append_message
+from chatdesk.desk.thread import Appends, append_message
+from chatdesk.desk.transactions import Transactions, Tx
 from chatdesk.realtime.outbox import Outbox, OutboxTx
 from chatdesk.realtime.sse import encode
 from chatdesk.realtime.streams import Streams, encode_data
@@ -128,13 +129,16 @@ async def test_the_sweeper_pushes_events_a_crash_left_in_the_outbox(pair, outbox
     assert await outbox.sweep(older_than_s=0) == 0
 
 
-async def test_a_one_statement_send_left_in_the_outbox_is_swept_as_sent(pair, outbox):
-    # The message path's one statement committed, and its sender died before pushing.
-    async with outbox.engine.connect() as conn:
-        message = await append_checked(
-            await driver_connection(conn), OutboxTx(conn), uuid.UUID(pair.chat["id"]), sender_type="visitor",
-            sender_id=uuid.UUID(pair.chat["visitor"]["id"]), sender_name=None, body="one statement, then a crash",
-            client_msg_id="crash-2", internal=False)
+class _DiesAfterCommit(Transactions):
+    async def committed(self, tx: Tx) -> None:
+        """The process died between the commit and the push."""
+
+
+async def test_a_group_committed_send_left_in_the_outbox_is_swept_as_sent(pair, outbox):
+    appends = Appends(_DiesAfterCommit(outbox.engine, outbox))
+    message = await appends.append(uuid.UUID(pair.chat["id"]), sender_type="visitor",
+                                   sender_id=uuid.UUID(pair.chat["visitor"]["id"]), sender_name=None,
+                                   body="one statement, then a crash", client_msg_id="crash-2", internal=False)
     assert message is not None and message["sender"]["name"] == "Vi"
     assert await outbox.sweep(older_than_s=0) >= 1
     event = await pair.agent_log.wait_for(lambda e: e.type == "message.created"

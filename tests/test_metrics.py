@@ -29,6 +29,7 @@ async def test_metrics_count_messages_deliveries_waits_and_offers(live_server, m
     async with aiohttp.ClientSession() as session, session.get(live_server + "/metrics") as response:
         text = await response.text()
     assert _value(text, "chatdesk_messages_total") >= 4  # three sent and the "joined" line
+    assert _value(text, "chatdesk_message_group_size_sum") >= 3  # the three sent, group-committed
     assert _value(text, "chatdesk_delivery_seconds_count") >= 4
     assert _value(text, "chatdesk_queue_wait_seconds_count") >= 1
     assert _value(text, "chatdesk_assignment_seconds_count") >= 1

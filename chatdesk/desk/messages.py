@@ -15,7 +15,7 @@ from chatdesk.desk.chats import load_chat, require_participant
 from chatdesk.desk.events import publish
 from chatdesk.desk.files.records import attachments_of
 from chatdesk.desk.thread import (
-    append_checked,
+    Appends,
     append_message,
     message_json,
     participant_streams,
@@ -78,21 +78,20 @@ async def send_message(tx: Tx, principal: Principal, chat_id: uuid.UUID, body: s
     return message, True
 
 
-async def post_message(transactions: Transactions, principal: Principal, chat_id: uuid.UUID, body: str,
-                       client_msg_id: str, attachment_ids: Sequence[uuid.UUID] = (),
+async def post_message(transactions: Transactions, appends: Appends, principal: Principal, chat_id: uuid.UUID,
+                       body: str, client_msg_id: str, attachment_ids: Sequence[uuid.UUID] = (),
                        internal: bool = False) -> tuple[dict, bool]:
     """`send_message` in a transaction of its own: (message, created).
 
-    The usual message (no files, from the chat's visitor or agent, no webhook wanting it) is one
-    statement that commits by itself (`thread.append_checked`); anything else, or a check that
-    fails there, takes `send_message`'s way, which also says what failed."""
+    The usual message (no files, from the chat's visitor or agent, no webhook wanting it) is stored
+    with the others that come meanwhile by one statement (`thread.Appends`); anything else, or a
+    check that fails there, takes `send_message`'s way, which also says what failed."""
     if (not attachment_ids and not (internal and principal.kind == "visitor")
             and transactions.one_statement_for("message.created")):
         sender_name = None if principal.kind == "visitor" else principal.name if internal else principal.public_name
-        async with transactions.one_statement() as (tx, driver):
-            message = await append_checked(driver, tx, chat_id, sender_type=principal.kind, sender_id=principal.id,
-                                           sender_name=sender_name, body=body, client_msg_id=client_msg_id,
-                                           internal=internal)
+        message = await appends.append(chat_id, sender_type=principal.kind, sender_id=principal.id,
+                                       sender_name=sender_name, body=body, client_msg_id=client_msg_id,
+                                       internal=internal)
         if message is not None:
             return message, True
     async with transactions() as tx:

@@ -26,6 +26,7 @@ from chatdesk.desk.queue_places import QueuePlaces
 from chatdesk.desk.ratelimits import Counters
 from chatdesk.desk.routing import Router
 from chatdesk.desk.supervision import SupervisionSignal
+from chatdesk.desk.thread import Appends
 from chatdesk.desk.transactions import Transactions
 from chatdesk.desk.webhooks.queue import Subscriptions
 from chatdesk.desk.webhooks.sender import WebhookSender
@@ -60,6 +61,7 @@ class Runtime:
     storage: Storage
     queue_places: QueuePlaces
     transaction: Transactions
+    appends: Appends  # the usual message, group-committed
     router: Router
     mail: MailSender
     webhooks: WebhookSender
@@ -108,7 +110,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         counters=Counters(redis), secret=settings.secret(), streams=streams, outbox=outbox,
         hub=hub, open_streams=StreamRegistry(hub, streams, settings.sse_max_streams),
         presence=PresenceTracker(redis), storage=files, queue_places=queue_places,
-        transaction=transaction, router=router, mail=mail, webhooks=webhooks, subscriptions=subscriptions,
+        transaction=transaction, appends=Appends(transaction), router=router, mail=mail, webhooks=webhooks,
+        subscriptions=subscriptions,
         supabase=SupabaseTokens(settings) if settings.supabase_sign_in else None,
     )
     background: list[_Background] = [

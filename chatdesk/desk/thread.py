@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,9 +16,10 @@ from chatdesk.db.tables import chats, messages
 from chatdesk.desk.events import declared
 from chatdesk.desk.files.records import claim_attachments, link_attachments
 from chatdesk.desk.system_lines import SystemLine
-from chatdesk.desk.transactions import Tx
-from chatdesk.metrics import MESSAGES
-from chatdesk.realtime.outbox import INSERT_OUTBOX, OutboxTx, PendingEvent, outbox_params
+from chatdesk.desk.transactions import Transactions, Tx
+from chatdesk.metrics import MESSAGE_GROUPS, MESSAGES
+from chatdesk.periodic import Batches
+from chatdesk.realtime.outbox import INSERT_OUTBOX, PendingEvent, outbox_params
 from chatdesk.realtime.streams import agent_stream, encode_data, visitor_stream
 
 _MESSAGE_COLUMNS = [messages.c.id, messages.c.chat_id, messages.c.seq, messages.c.client_msg_id,
@@ -133,66 +136,134 @@ async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> d
     return dict(rows)
 
 
-# `append_message` with the chat's lock and checks in the same statement, for a message with no
-# files: the row lock of the UPDATE orders concurrent sends to a chat as `FOR UPDATE` does, and
-# its condition holds what `send_message` checks (the caller's chat, not ended, the sender its
-# visitor or its agent, the `client_msg_id` new to it). No row back: some check failed, and the
-# caller takes the long way, which says which. The outbox row's streams are
-# `participant_streams` (without the visitor's for an internal note); its payload is the
-# message built in Python with the seq, the time and the visitor's name put in.
-_APPEND_CHECKED = """
-WITH chat AS (
+# `append_message` with the chat's lock and checks in the same statement, for a group of messages with
+# no files, each to another chat (parameters: one array per column). The chats are locked in id
+# order and a chat some transaction holds is skipped (`SKIP LOCKED`): a group never waits for a
+# lock, nor deadlocks with another group. The UPDATE's condition holds what `send_message` checks
+# (the caller's chat, not ended, the sender its visitor or its agent, the `client_msg_id` new to
+# it). A message with no row back was not written: a check failed or its chat was locked, and its
+# caller takes the long way, which waits for the lock and says what failed. The outbox row's
+# streams are `participant_streams` (without the visitor's for an internal note); its payload is
+# the message built in Python with the seq, the time and the visitor's name put in.
+_APPEND_GROUP = """
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+                         $8::boolean[], $9::text[]) WITH ORDINALITY
+        AS i(chat_id, message_id, client_msg_id, sender_type, sender_id, sender_name, body, internal, payload, n)
+), locked AS (
+    SELECT id FROM chatdesk.chats WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE SKIP LOCKED
+), chat AS (
     UPDATE chatdesk.chats
     SET last_seq = last_seq + 1,
-        visitor_last_seq = CASE WHEN $8 THEN visitor_last_seq ELSE last_seq + 1 END
-    WHERE id = $1 AND status <> 'ended'
-      AND CASE WHEN $4 = 'visitor' THEN visitor_id = $5 ELSE agent_id = $5 END
-      AND NOT EXISTS (SELECT FROM chatdesk.messages WHERE chat_id = $1 AND client_msg_id = $3)
-    RETURNING id, last_seq, visitor_id, agent_id, watcher_ids, now() AS now,
-              CASE WHEN $4 = 'visitor' THEN (SELECT name FROM chatdesk.visitors WHERE visitors.id = visitor_id)
-                   ELSE $6 END AS sender_name
+        visitor_last_seq = CASE WHEN i.internal THEN visitor_last_seq ELSE last_seq + 1 END
+    FROM locked JOIN input i ON i.chat_id = locked.id
+    WHERE chats.id = locked.id AND status <> 'ended'
+      AND CASE WHEN i.sender_type = 'visitor' THEN visitor_id = i.sender_id ELSE agent_id = i.sender_id END
+      AND NOT EXISTS (SELECT FROM chatdesk.messages m WHERE m.chat_id = i.chat_id AND m.client_msg_id = i.client_msg_id)
+    RETURNING i.*, last_seq, now() AS now,
+              CASE WHEN i.sender_type = 'visitor'
+                   THEN (SELECT name FROM chatdesk.visitors WHERE visitors.id = chats.visitor_id)
+                   ELSE i.sender_name END AS stored_name,
+              CASE WHEN i.internal THEN '{}'::text[] ELSE ARRAY['v:' || visitor_id] END
+              || CASE WHEN agent_id IS NULL THEN '{}'::text[] ELSE ARRAY['a:' || agent_id] END
+              || ARRAY(SELECT 'a:' || watcher FROM unnest(watcher_ids) WITH ORDINALITY AS w(watcher, n)
+                       WHERE watcher IS DISTINCT FROM agent_id ORDER BY n) AS streams
 ), new_message AS (
     INSERT INTO chatdesk.messages (id, chat_id, seq, client_msg_id, sender_type, sender_id, sender_name, body,
                                    internal, created_at)
-    SELECT $2, id, last_seq, $3, $4, $5, sender_name, $7, $8, now FROM chat
+    SELECT message_id, chat_id, last_seq, client_msg_id, sender_type, sender_id, stored_name, body, internal, now
+    FROM chat
 ), event AS (
     INSERT INTO chatdesk.outbox (streams, event_type, payload)
-    SELECT CASE WHEN $8 THEN '{}'::text[] ELSE ARRAY['v:' || visitor_id] END
-           || CASE WHEN agent_id IS NULL THEN '{}'::text[] ELSE ARRAY['a:' || agent_id] END
-           || ARRAY(SELECT 'a:' || watcher FROM unnest(watcher_ids) WITH ORDINALITY AS w(watcher, n)
-                    WHERE watcher IS DISTINCT FROM agent_id ORDER BY n),
-           'message.created',
-           jsonb_set(jsonb_set(jsonb_set($9::jsonb, '{message,seq}', to_jsonb(last_seq)),
+    SELECT streams, 'message.created',
+           jsonb_set(jsonb_set(jsonb_set(payload::jsonb, '{message,seq}', to_jsonb(last_seq)),
                                '{message,created_at}',
                                to_jsonb(to_char(now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))),
-                     '{message,sender,name}', COALESCE(to_jsonb(sender_name), 'null'))
+                     '{message,sender,name}', COALESCE(to_jsonb(stored_name), 'null'))
     FROM chat
-    RETURNING id, streams
+    RETURNING id, payload #>> '{message,id}' AS message_id
 )
-SELECT chat.last_seq, chat.now, chat.sender_name, event.id, event.streams FROM chat, event
+SELECT chat.n, chat.last_seq, chat.now, chat.stored_name, chat.streams, event.id
+FROM chat JOIN event ON event.message_id = chat.message_id::text
 """
 
 
-async def append_checked(driver: asyncpg.Connection, tx: OutboxTx, chat_id: uuid.UUID, *, sender_type: str,
-                         sender_id: uuid.UUID, sender_name: str | None, body: str, client_msg_id: str,
-                         internal: bool) -> dict[str, Any] | None:
-    """The message, stored by one statement that commits by itself; None when a check failed (or the
-    `client_msg_id` is being stored by a concurrent retry): then nothing was written.
+@dataclass(eq=False)
+class _Usual:
+    """A usual message waiting for its group's statement; its seq, time and visitor's name are filled in there."""
 
-    A visitor's name comes from their record; an agent's is `sender_name`."""
-    row = SimpleNamespace(id=uuid.uuid4(), chat_id=chat_id, seq=0, client_msg_id=client_msg_id,
-                          sender_type=sender_type, sender_id=sender_id, sender_name=sender_name, body=body,
-                          internal=internal, created_at=None, system_line=None)
-    message = message_json(row)
-    try:
-        stored = await driver.fetchrow(_APPEND_CHECKED, chat_id, row.id, client_msg_id, sender_type, sender_id,
-                                       sender_name, body, internal, encode_data({"message": message}).decode())
-    except asyncpg.UniqueViolationError:
-        return None
-    if stored is None:
-        return None
-    message["seq"], message["created_at"], message["sender"]["name"] = stored[0], stored[1], stored[2]
-    tx.written(PendingEvent(list(stored[4]), declared("message.created"), encode_data({"message": message})),
-               stored[3])
-    MESSAGES.inc()
-    return message
+    chat_id: uuid.UUID
+    message: dict[str, Any]
+
+
+class Appends:
+    """Group commit of the usual message (no files, from the chat's visitor or its agent): the
+    messages that arrive while a statement is under way are stored together by the next one, which
+    commits by itself (`periodic.Batches`). Quiet, a message is a group of one; under load one
+    statement and one commit serve many, and PostgreSQL's work per message falls with the load.
+
+    Only where `Transactions.one_statement_for("message.created")` allows (no before-commit hook
+    wants the event). Two messages to one chat go in successive statements, in the order they came."""
+
+    def __init__(self, transactions: Transactions) -> None:
+        self._transactions = transactions
+        self._groups: Batches[_Usual, Tx | None] = Batches(self._store)
+
+    async def append(self, chat_id: uuid.UUID, *, sender_type: str, sender_id: uuid.UUID, sender_name: str | None,
+                     body: str, client_msg_id: str, internal: bool) -> dict[str, Any] | None:
+        """The message, stored and pushed; None when a check failed, its chat was locked, or the
+        `client_msg_id` is being stored by a concurrent retry: then nothing was written.
+
+        A visitor's name comes from their record; an agent's is `sender_name`."""
+        row = SimpleNamespace(id=uuid.uuid4(), chat_id=chat_id, seq=0, client_msg_id=client_msg_id,
+                              sender_type=sender_type, sender_id=sender_id, sender_name=sender_name, body=body,
+                              internal=internal, created_at=None, system_line=None)
+        usual = _Usual(chat_id, message_json(row))
+        tx = await self._groups.call(usual)
+        if tx is None:
+            return None
+        await self._transactions.committed(tx)
+        return usual.message
+
+    async def _store(self, group: list[_Usual]) -> list[Tx | None]:
+        stored: list[Tx | None] = [None] * len(group)
+        async with self._transactions.one_statement() as (conn, driver):
+            for indexes in _one_per_chat(group):
+                members = [group[index].message for index in indexes]
+                try:
+                    rows = await driver.fetch(_APPEND_GROUP, *_columns(members))
+                except asyncpg.UniqueViolationError:  # a retry stored meanwhile: the long way finds it
+                    continue
+                if rows:
+                    MESSAGES.inc(len(rows))
+                    MESSAGE_GROUPS.observe(len(rows))
+                for n, seq, now, name, streams, outbox_id in rows:
+                    message = members[n - 1]
+                    message["seq"], message["created_at"], message["sender"]["name"] = seq, now, name
+                    tx = stored[indexes[n - 1]] = Tx(conn)
+                    tx.written(PendingEvent(list(streams), declared("message.created"),
+                                            encode_data({"message": message})), outbox_id)
+        return stored
+
+
+def _one_per_chat(group: list[_Usual]) -> list[list[int]]:
+    """The group's indexes in statements that each hold a chat once, a chat's messages in order."""
+    statements: list[list[int]] = []
+    seen: Counter[uuid.UUID] = Counter()
+    for index, usual in enumerate(group):
+        round_ = seen[usual.chat_id]
+        seen[usual.chat_id] += 1
+        if round_ == len(statements):
+            statements.append([])
+        statements[round_].append(index)
+    return statements
+
+
+def _columns(members: list[dict[str, Any]]) -> list[list[Any]]:
+    """`_APPEND_GROUP`'s parameters: one list per column."""
+    return [
+        [m["chat_id"] for m in members], [m["id"] for m in members], [m["client_msg_id"] for m in members],
+        [m["sender"]["type"] for m in members], [m["sender"]["id"] for m in members],
+        [m["sender"]["name"] for m in members], [m["body"] for m in members], [m["internal"] for m in members],
+        [encode_data({"message": m}).decode() for m in members],
+    ]

@@ -8,9 +8,9 @@ what must commit with the change (webhook deliveries of the transaction's events
 the events go to Redis and each after-commit hook is called with the transaction. Nothing of this
 happens when the transaction rolls back.
 
-The message path's usual case is one statement (`Transactions.one_statement`): it commits by
-itself, so no BEGIN and COMMIT round trips, and it is taken only when no before-commit hook wants
-its events.
+The message path's usual case is one statement (`Transactions.one_statement`, used by
+desk/thread.py's group commit): it commits by itself, so no BEGIN and COMMIT round trips, and it is
+taken only when no before-commit hook wants its events.
 """
 
 from __future__ import annotations
@@ -119,21 +119,21 @@ class Transactions:
             await tx.write_outbox()
             for before, _ in self._before:
                 await before(tx)
-        await self._committed(tx)
+        await self.committed(tx)
 
     @asynccontextmanager
-    async def one_statement(self) -> AsyncIterator[tuple[Tx, asyncpg.Connection]]:
-        """`async with runtime.transaction.one_statement() as (tx, driver):` a change made by one statement
-        on asyncpg's connection (it commits by itself), which writes its own outbox rows and records them
-        with `tx.written`; then push and hooks as after any commit. Only where `one_statement_for` allows."""
+    async def one_statement(self) -> AsyncIterator[tuple[AsyncConnection, asyncpg.Connection]]:
+        """`async with runtime.transaction.one_statement() as (conn, driver):` asyncpg's connection with no
+        transaction begun, where each statement commits by itself. For changes made by one statement
+        each, which write their own outbox rows and record them on a `Tx(conn)` of their own with
+        `tx.written`, then handed to `committed`. Only where `one_statement_for` allows."""
         async with self.engine.connect() as conn:
-            tx = Tx(conn)
-            yield tx, await driver_connection(conn)
-            if tx.unwritten():
-                raise RuntimeError("a one-statement change writes its outbox rows itself (tx.written)")
-        await self._committed(tx)
+            yield conn, await driver_connection(conn)
 
-    async def _committed(self, tx: Tx) -> None:
+    async def committed(self, tx: Tx) -> None:
+        """Once `tx`'s change has committed: push its events, then run the after-commit hooks."""
+        if tx.unwritten():
+            raise RuntimeError("a one-statement change writes its outbox rows itself (tx.written)")
         await self.outbox.push(tx.events, tx.outbox_ids)
         for hook in self._hooks:
             hook(tx)

@@ -174,8 +174,9 @@ async def messages_index(call: Call) -> Response:
           tags=("chats",), scope="messages:send")
 async def messages_create(call: Call) -> Response:
     await spend_send_budget(call)
-    message, created = await post_message(call.runtime.transaction, call.caller, _chat_id(call), call.body.body,
-                                          call.body.client_msg_id, call.body.attachment_ids, call.body.internal)
+    message, created = await post_message(call.runtime.transaction, call.runtime.appends, call.caller, _chat_id(call),
+                                          call.body.body, call.body.client_msg_id, call.body.attachment_ids,
+                                          call.body.internal)
     return json_response({"message": message}, 201 if created else 200)
 
 
