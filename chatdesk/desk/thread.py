@@ -145,13 +145,19 @@ async def unread_counts(conn: Any, chat_reads: list[tuple[uuid.UUID, int]]) -> d
 # caller takes the long way, which waits for the lock and says what failed. The outbox row's
 # streams are `participant_streams` (without the visitor's for an internal note); its payload is
 # the message built in Python with the seq, the time and the visitor's name put in.
+# Each array is read through a scalar subquery, so the planner never sees its length: PostgreSQL
+# plans a prepared statement anew for each execution while that plan looks cheaper than the
+# generic one, and with the arrays' lengths in view it always did (0.3-0.4 ms of planning per
+# group, more than the rest of the statement). Now both are planned for an estimated 10 rows
+# (index lookups) and the generic plan is kept.
 _APPEND_GROUP = """
 WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-                         $8::boolean[], $9::text[]) WITH ORDINALITY
+    SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::text[]), (SELECT $4::text[]),
+                         (SELECT $5::uuid[]), (SELECT $6::text[]), (SELECT $7::text[]), (SELECT $8::boolean[]),
+                         (SELECT $9::text[])) WITH ORDINALITY
         AS i(chat_id, message_id, client_msg_id, sender_type, sender_id, sender_name, body, internal, payload, n)
 ), locked AS (
-    SELECT id FROM chatdesk.chats WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE SKIP LOCKED
+    SELECT id FROM chatdesk.chats WHERE id IN (SELECT chat_id FROM input) ORDER BY id FOR UPDATE SKIP LOCKED
 ), chat AS (
     UPDATE chatdesk.chats
     SET last_seq = last_seq + 1,
