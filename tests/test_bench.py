@@ -28,6 +28,7 @@ def test_bench_realtime_runs_and_reports(tmp_path):
     assert report["redis_floor_ms"]["n"] == 1000 and report["postgres_floor_ms"]["n"] == 500
     assert report["generator"]["cpu"] == 0 and report["generator"]["cpu_percent"] > 0
     assert report["server_cpu_ms_per_message"] > 0 and 0 < report["machine_busy_percent"] <= 100
+    assert report["postgres_cpu_ms_per_message"] > 0  # the embedded PostgreSQL, on this machine
 
 
 def test_bench_realtime_with_two_workers_counts_their_cpu(tmp_path):

@@ -8,12 +8,15 @@ run measures the floor: a raw Redis XADD -> XREAD round trip and a raw PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
+import asyncpg
 import psutil
 
 from chatdesk.bench.accounts import online_agents, signed_in_admin
@@ -21,6 +24,7 @@ from chatdesk.bench.client import ApiError, Client
 from chatdesk.bench.floors import postgres_commit, redis_round_trip
 from chatdesk.bench.server import process_tree
 from chatdesk.bench.stats import percentiles
+from chatdesk.db.engine import connect
 
 AGENT_CAPACITY = 100  # the schema's ceiling for max_chats
 
@@ -38,6 +42,7 @@ class RealtimeResult:
     redis_floor_ms: dict = field(default_factory=dict)
     postgres_floor_ms: dict = field(default_factory=dict)
     server_cpu_ms_per_message: float | None = None
+    postgres_cpu_ms_per_message: float | None = None  # when PostgreSQL runs on this machine and says where
     machine_busy_percent: float | None = None
     machine_cpus: int = field(default_factory=lambda: psutil.cpu_count() or 1)
 
@@ -51,6 +56,39 @@ def _tree_cpu_s(pid: int) -> float:
         except psutil.NoSuchProcess:
             continue
         total += times.user + times.system
+    return total
+
+
+async def _data_directory(database_url: str) -> str | None:
+    """Where PostgreSQL keeps its data; None when the role may not read the setting."""
+    conn = await connect(database_url)
+    try:
+        return await conn.fetchval("SELECT current_setting('data_directory')")
+    except asyncpg.PostgresError:
+        return None
+    finally:
+        await conn.close()
+
+
+def _postmaster(data_directory: str) -> psutil.Process | None:
+    """PostgreSQL's postmaster, from its pid file; None when PostgreSQL runs on another machine (or
+    the file is not ours to read)."""
+    try:
+        return psutil.Process(int(Path(data_directory, "postmaster.pid").read_text().split()[0]))
+    except (OSError, ValueError, IndexError, psutil.Error):
+        return None
+
+
+def _postgres_cpu_s(postmaster: psutil.Process) -> float:
+    """CPU seconds of PostgreSQL: the postmaster, its live processes, and those that ended (a
+    connection opened and closed meanwhile counts too: its backend's CPU goes to the postmaster's
+    children's times when it ends)."""
+    times = postmaster.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in postmaster.children():
+        with contextlib.suppress(psutil.Error):  # ended meanwhile: counted in children's times next time
+            child_times = child.cpu_times()
+            total += child_times.user + child_times.system
     return total
 
 
@@ -131,6 +169,9 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
                 result.errors += 1
 
         total = int(rate * duration_s)
+        data_directory = await _data_directory(database_url) if database_url else None
+        postmaster = _postmaster(data_directory) if data_directory else None
+        postgres_cpu_before = _postgres_cpu_s(postmaster) if postmaster else None
         server_cpu_before = _tree_cpu_s(server_pid) if server_pid else None
         machine_before = _machine_busy_s()
         start = time.perf_counter()
@@ -148,6 +189,8 @@ async def run_realtime(base_url: str, admin_email: str, admin_password: str, *, 
         result.machine_busy_percent = 100 * (_machine_busy_s() - machine_before) / (elapsed * result.machine_cpus)
         if server_pid and server_cpu_before is not None and total:
             result.server_cpu_ms_per_message = 1000 * (_tree_cpu_s(server_pid) - server_cpu_before) / total
+        if postmaster and postgres_cpu_before is not None and total:
+            result.postgres_cpu_ms_per_message = 1000 * (_postgres_cpu_s(postmaster) - postgres_cpu_before) / total
         for task in listeners:
             task.cancel()
         await asyncio.gather(*listeners, return_exceptions=True)

@@ -60,6 +60,8 @@ def _print_realtime(result) -> None:
     if result.server_cpu_ms_per_message is not None:
         console.print(f"server CPU {result.server_cpu_ms_per_message:.2f} ms per message; machine busy "
                       f"{result.machine_busy_percent:.0f} % of its {result.machine_cpus} CPUs while sending")
+    if result.postgres_cpu_ms_per_message is not None:
+        console.print(f"PostgreSQL CPU {result.postgres_cpu_ms_per_message:.2f} ms per message")
     if result.redis_floor_ms and result.postgres_floor_ms:
         floor = result.redis_floor_ms["p50"] + result.postgres_floor_ms["p50"]
         console.print(f"ratio chatdesk / floor (p50): {result.delivery_ms['p50'] / floor:.1f}x  "
