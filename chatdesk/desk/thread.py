@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -194,14 +193,6 @@ FROM chat JOIN event ON event.message_id = chat.message_id::text
 """
 
 
-@dataclass(eq=False)
-class _Usual:
-    """A usual message waiting for its group's statement; its seq, time and visitor's name are filled in there."""
-
-    chat_id: uuid.UUID
-    message: dict[str, Any]
-
-
 class Appends:
     """Group commit of the usual message (no files, from the chat's visitor or its agent): the
     messages that arrive while a statement is under way are stored together by the next one, which
@@ -213,7 +204,9 @@ class Appends:
 
     def __init__(self, transactions: Transactions) -> None:
         self._transactions = transactions
-        self._groups: Batches[_Usual, Tx | None] = Batches(self._store)
+        # Each item is the message as `message_json` builds it; its group's statement fills in the seq,
+        # the time and the visitor's name.
+        self._groups: Batches[dict[str, Any], Tx | None] = Batches(self._store)
 
     async def append(self, chat_id: uuid.UUID, *, sender_type: str, sender_id: uuid.UUID, sender_name: str | None,
                      body: str, client_msg_id: str, internal: bool) -> dict[str, Any] | None:
@@ -224,18 +217,18 @@ class Appends:
         row = SimpleNamespace(id=uuid.uuid4(), chat_id=chat_id, seq=0, client_msg_id=client_msg_id,
                               sender_type=sender_type, sender_id=sender_id, sender_name=sender_name, body=body,
                               internal=internal, created_at=None, system_line=None)
-        usual = _Usual(chat_id, message_json(row))
-        tx = await self._groups.call(usual)
+        message = message_json(row)
+        tx = await self._groups.call(message)
         if tx is None:
             return None
         await self._transactions.committed(tx)
-        return usual.message
+        return message
 
-    async def _store(self, group: list[_Usual]) -> list[Tx | None]:
+    async def _store(self, group: list[dict[str, Any]]) -> list[Tx | None]:
         stored: list[Tx | None] = [None] * len(group)
         async with self._transactions.one_statement() as (conn, driver):
             for indexes in _one_per_chat(group):
-                members = [group[index].message for index in indexes]
+                members = [group[index] for index in indexes]
                 try:
                     rows = await driver.fetch(_APPEND_GROUP, *_columns(members))
                 except asyncpg.UniqueViolationError:  # a retry stored meanwhile: the long way finds it
@@ -252,13 +245,13 @@ class Appends:
         return stored
 
 
-def _one_per_chat(group: list[_Usual]) -> list[list[int]]:
+def _one_per_chat(group: list[dict[str, Any]]) -> list[list[int]]:
     """The group's indexes in statements that each hold a chat once, a chat's messages in order."""
     statements: list[list[int]] = []
     seen: Counter[uuid.UUID] = Counter()
-    for index, usual in enumerate(group):
-        round_ = seen[usual.chat_id]
-        seen[usual.chat_id] += 1
+    for index, message in enumerate(group):
+        round_ = seen[message["chat_id"]]
+        seen[message["chat_id"]] += 1
         if round_ == len(statements):
             statements.append([])
         statements[round_].append(index)
