@@ -8,7 +8,6 @@ run measures the floor: a raw Redis XADD -> XREAD round trip and a raw PostgreSQ
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 import uuid
@@ -48,7 +47,7 @@ class RealtimeResult:
 
 
 def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of the server and its workers."""
+    """CPU seconds (user + system) of a process and its live children (the server and its workers)."""
     total = 0.0
     for process in process_tree(pid):
         try:
@@ -84,12 +83,7 @@ def _postgres_cpu_s(postmaster: psutil.Process) -> float:
     connection opened and closed meanwhile counts too: its backend's CPU goes to the postmaster's
     children's times when it ends)."""
     times = postmaster.cpu_times()
-    total = times.user + times.system + times.children_user + times.children_system
-    for child in postmaster.children():
-        with contextlib.suppress(psutil.Error):  # ended meanwhile: counted in children's times next time
-            child_times = child.cpu_times()
-            total += child_times.user + child_times.system
-    return total
+    return _tree_cpu_s(postmaster.pid) + times.children_user + times.children_system
 
 
 def _machine_busy_s() -> float:
